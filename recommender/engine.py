@@ -1,0 +1,195 @@
+"""The Recommender: one object that owns the model, the song table and the FAISS index."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from . import index as index_cache
+from .catalog import file_sha256, load_catalog
+from .model import MODEL_NAME, load_model, resolve_model
+from .paths import cache_dir as default_cache_dir
+from .paths import resolve_catalog
+from .songs import Recommendation, Song
+from .templates import PROFILES, TEMPLATE_VERSION, song_text
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+MAX_K = 50
+
+
+class RequestError(ValueError):
+    """A request the recommender cannot answer as asked (empty, too long, unknown song, ...)."""
+
+
+def check_query(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise RequestError("the request is empty: describe a mood, an artist or a kind of song")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise RequestError(f"the request is {len(cleaned)} characters long; keep it under {MAX_QUERY_CHARS}")
+    return cleaned
+
+
+def check_k(k: int) -> int:
+    if not 1 <= k <= MAX_K:
+        raise RequestError(f"the number of songs must be between 1 and {MAX_K}, not {k}")
+    return k
+
+
+def song_key(song: Song) -> tuple[str, str]:
+    """Songs with the same key are one song, whichever row or year they came from."""
+    return song.title.casefold(), song.artist.casefold()
+
+
+class Recommender:
+    """Answers "songs for this mood", "songs like this one" and "which song did you mean"."""
+
+    def __init__(
+        self,
+        *,
+        songs: Sequence[Song],
+        vectors: np.ndarray,
+        index: object,
+        model: SentenceTransformer,
+        profile: str,
+        catalog: Path,
+    ) -> None:
+        self.songs = tuple(songs)
+        self.vectors = vectors
+        self.index = index
+        self.model = model
+        self.profile = profile
+        self.catalog = catalog
+        self.model_name = MODEL_NAME
+        self._labels = [f"{s.title} {s.artist}" for s in self.songs]
+
+    @classmethod
+    def load(
+        cls,
+        catalog: str | Path | None = None,
+        *,
+        profile: str = "default",
+        cache_dir: Path | None = None,
+        lenient: bool = False,
+    ) -> Recommender:
+        """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed."""
+        if profile not in PROFILES:
+            raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+        path = resolve_catalog(catalog)
+        cache = cache_dir or default_cache_dir()
+        started = time.perf_counter()
+        source, model_hash = resolve_model(cache)
+        fingerprint = index_cache.Fingerprint(
+            catalog_sha256=file_sha256(path),
+            profile=profile,
+            template_version=TEMPLATE_VERSION[profile],
+            model=model_hash,
+        )
+        folder = index_cache.cache_folder(cache, fingerprint)
+        model = load_model(source)
+        data = index_cache.load(folder, fingerprint)
+        if data is None:
+            data = cls._build(path, profile, model, lenient)
+            index_cache.save(folder, fingerprint, data)
+        log.info(
+            "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
+        )
+        return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=profile, catalog=path)
+
+    @staticmethod
+    def _build(path: Path, profile: str, model: SentenceTransformer, lenient: bool) -> index_cache.IndexData:
+        catalog = load_catalog(path, lenient=lenient, raw=profile == "seed")
+        log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
+        texts = [song_text(song, profile) for song in catalog.songs]
+        vectors = model.encode(
+            texts, batch_size=32, show_progress_bar=sys.stderr.isatty(), convert_to_numpy=True
+        ).astype(np.float32)
+        return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=index_cache.build_faiss(vectors, profile))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for request texts, in one model call."""
+        return self.model.encode(list(texts), batch_size=32, convert_to_numpy=True).astype(np.float32)
+
+    def recommend(self, text: str, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
+        return self.recommend_many([text], k, offset=offset)[0]
+
+    def recommend_many(self, texts: Sequence[str], k: int = 5, *, offset: int = 0) -> list[list[Recommendation]]:
+        """Answers for several requests with one model call; ``offset`` skips that many results (for "More")."""
+        cleaned = [check_query(t) for t in texts]
+        check_k(k)
+        vectors = self.encode(cleaned)
+        return [self.rank(text, vector, k, offset=offset) for text, vector in zip(cleaned, vectors)]
+
+    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]:
+        """Ranked songs for an encoded request."""
+        return self._nearest(vector, k + offset, exclude=set())[offset:]
+
+    def _nearest(self, vector: np.ndarray, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
+        """The ``k`` nearest songs, skipping excluded keys and (in ``default``) repeats of one song."""
+        found: list[Recommendation] = []
+        seen = set(exclude)
+        fetch = min(len(self.songs), k + len(exclude) + 8)
+        while True:
+            scores, ids = self.index.search(vector.reshape(1, -1), fetch)  # type: ignore[attr-defined]
+            found, seen = [], set(exclude)
+            for score, song_id in zip(scores[0], ids[0]):
+                if song_id < 0:
+                    continue
+                song = self.songs[song_id]
+                key = song_key(song)
+                if key in exclude or (self.profile == "default" and key in seen):
+                    continue
+                seen.add(key)
+                found.append(Recommendation(rank=len(found) + 1, song=song, score=float(score)))
+                if len(found) == k:
+                    return found
+            if fetch >= len(self.songs):
+                return found
+            fetch = min(len(self.songs), fetch * 2)
+
+    def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
+        """Songs like ``song``; never the song itself nor another row of it."""
+        check_k(k)
+        seed = self.songs[song] if isinstance(song, int) else song
+        vector = np.asarray(self.vectors[seed.id], dtype=np.float32)
+        return self._nearest(vector, k + offset, exclude={song_key(seed)})[offset:]
+
+    def find_songs(self, text: str, limit: int = 25) -> list[Song]:
+        """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
+        query = text.strip()
+        if not query:
+            return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
+        matches = process.extract(
+            query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2, score_cutoff=60
+        )
+        songs: list[Song] = []
+        keys: set[tuple[str, str]] = set()
+        for _, _, position in matches:
+            song = self.songs[position]
+            if song_key(song) not in keys:
+                keys.add(song_key(song))
+                songs.append(song)
+        return songs[:limit]
+
+    def resolve_song(self, text: str) -> Song | None:
+        """The one song ``text`` names: an id from autocomplete, an exact title, or a near-certain match."""
+        query = text.strip()
+        if query.isdigit() and int(query) < len(self.songs):
+            return self.songs[int(query)]
+        exact = [s for s in self.songs if s.title.casefold() == query.casefold() or s.label.casefold() == query.casefold()]
+        if exact:
+            return exact[0]
+        best = process.extractOne(query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=90)
+        return self.songs[best[2]] if best else None
