@@ -1,0 +1,165 @@
+"""`musicrec`: recommendations, catalog checks and index builds from a terminal.
+
+click gives the command groups and argument checking; every error a user can cause ends
+as one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .catalog import CatalogError, load_catalog
+from .engine import MAX_K, Recommender, RequestError, check_query
+from .model import ModelError
+from .paths import FETCHED_CATALOG, NoCatalogError
+from .songs import Recommendation
+from .templates import PROFILES
+
+REFERENCE_URL = "https://raw.githubusercontent.com/thiagolealg/System_recommendation/main/top50MusicFrom2010-2019.csv"
+REFERENCE_SHA256 = "d30336269a66dbda01b579d7d58843951f9835777e6042c8ed41df5ec0967c03"
+
+USER_ERRORS = (RequestError, CatalogError, NoCatalogError, ModelError)
+
+catalog_option = click.option(
+    "--catalog", type=click.Path(dir_okay=False), help="Catalog CSV (default: $MUSICREC_CATALOG, then the fetched one)."
+)
+profile_option = click.option(
+    "--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Description template and index."
+)
+k_option = click.option("--k", type=click.IntRange(1, MAX_K), default=10, show_default=True, help="Songs per answer.")
+json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def cli(verbose: bool) -> None:
+    """Song recommendations for a mood, from a catalog of Spotify audio features."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _print_answer(header: dict[str, object], results: list[Recommendation], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({**header, "results": [r.as_dict() for r in results]}, ensure_ascii=False))
+        return
+    click.echo(" · ".join(f"{key}: {value}" for key, value in header.items()))
+    for r in results:
+        year = r.song.year or ""
+        click.echo(f"{r.rank:>3}. {r.song.title} — {r.song.artist} ({year}, {r.song.genre})  score {r.score:.4f}")
+        if r.reasons:
+            click.echo(f"       why: {', '.join(r.reasons)}")
+    click.echo()
+
+
+@cli.command()
+@click.argument("queries", nargs=-1, required=True)
+@k_option
+@json_option
+@profile_option
+@catalog_option
+def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
+    """Songs for each QUERY (a mood, an artist, a description), with one model load for all."""
+    for query in queries:
+        check_query(query)
+    recommender = Recommender.load(catalog, profile=profile)
+    for query, results in zip(queries, recommender.recommend_many(queries, k)):
+        _print_answer({"query": query, "profile": profile}, results, as_json)
+
+
+@cli.command()
+@click.argument("song")
+@k_option
+@json_option
+@profile_option
+@catalog_option
+def similar(song: str, k: int, as_json: bool, profile: str, catalog: str | None) -> None:
+    """Songs like SONG (a title, or "title — artist")."""
+    recommender = Recommender.load(catalog, profile=profile)
+    seed = recommender.resolve_song(song)
+    if seed is None:
+        closest = "; ".join(s.label for s in recommender.find_songs(song, 5)) or "none"
+        raise RequestError(f"no song called {song!r} in the catalog; closest titles: {closest}")
+    _print_answer({"query": seed.label, "profile": profile}, recommender.similar(seed, k), as_json)
+
+
+@cli.group()
+def index() -> None:
+    """The cached song index."""
+
+
+@index.command("build")
+@profile_option
+@catalog_option
+@click.option("--lenient", is_flag=True, help="Skip bad rows instead of failing on the first.")
+def index_build(profile: str, catalog: str | None, lenient: bool) -> None:
+    """Build (or confirm) the cached index for a catalog and profile."""
+    logging.getLogger("recommender").setLevel(logging.INFO)
+    recommender = Recommender.load(catalog, profile=profile, lenient=lenient)
+    click.echo(f"index ready: {len(recommender.songs)} songs from {recommender.catalog} ({profile} profile)")
+
+
+@cli.group(name="catalog")
+def catalog_group() -> None:
+    """Catalog files."""
+
+
+@catalog_group.command("check")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--lenient", is_flag=True, help="Skip bad rows and list them instead of failing on the first.")
+def catalog_check(path: str, lenient: bool) -> None:
+    """Read PATH as a catalog and print what was read, repaired and rejected."""
+    loaded = load_catalog(path, lenient=lenient)
+    for line in loaded.report.lines():
+        click.echo(line)
+
+
+@cli.group()
+def data() -> None:
+    """The public reference catalog."""
+
+
+@data.command("fetch")
+def data_fetch() -> None:
+    """Download the reference catalog to data/ and check its sha256 (needs internet)."""
+    try:
+        with urllib.request.urlopen(REFERENCE_URL, timeout=30) as response:
+            payload = response.read()
+    except OSError as error:
+        raise RequestError(f"cannot download {REFERENCE_URL}: {error}") from None
+    actual = hashlib.sha256(payload).hexdigest()
+    if actual != REFERENCE_SHA256:
+        raise RequestError(f"the download has sha256 {actual}, expected {REFERENCE_SHA256}; nothing was saved")
+    FETCHED_CATALOG.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=FETCHED_CATALOG.parent, delete=False) as handle:
+        handle.write(payload)
+    Path(handle.name).replace(FETCHED_CATALOG)
+    click.echo(f"saved {FETCHED_CATALOG} (sha256 {actual})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="musicrec", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.Abort:
+        click.echo("musicrec: interrupted", err=True)
+        return 130
+    except click.ClickException as error:
+        click.echo(f"musicrec: {error.format_message()}", err=True)
+        return 2
+    except USER_ERRORS as error:
+        click.echo(f"musicrec: {error}", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
