@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from .catalog import file_sha256, load_catalog
 from .model import MODEL_NAME, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
+from .intent import Intent, IntentParser
+from .ranking import Ranker, song_key
 from .songs import Recommendation, Song
 from .templates import PROFILES, TEMPLATE_VERSION, song_text
 
@@ -48,11 +51,6 @@ def check_k(k: int) -> int:
     return k
 
 
-def song_key(song: Song) -> tuple[str, str]:
-    """Songs with the same key are one song, whichever row or year they came from."""
-    return song.title.casefold(), song.artist.casefold()
-
-
 class Recommender:
     """Answers "songs for this mood", "songs like this one" and "which song did you mean"."""
 
@@ -74,6 +72,8 @@ class Recommender:
         self.catalog = catalog
         self.model_name = MODEL_NAME
         self._labels = [f"{s.title} {s.artist}" for s in self.songs]
+        self.parser = IntentParser(self.songs)
+        self.ranker = Ranker(self.songs, vectors) if profile == "default" else None
 
     @classmethod
     def load(
@@ -132,39 +132,39 @@ class Recommender:
         vectors = self.encode(cleaned)
         return [self.rank(text, vector, k, offset=offset) for text, vector in zip(cleaned, vectors)]
 
-    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]:
-        """Ranked songs for an encoded request."""
-        return self._nearest(vector, k + offset, exclude=set())[offset:]
+    def understand(self, text: str) -> Intent:
+        """What a request asks for, as the default profile reads it."""
+        return self.parser.parse(check_query(text))
 
-    def _nearest(self, vector: np.ndarray, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
-        """The ``k`` nearest songs, skipping excluded keys and (in ``default``) repeats of one song."""
-        found: list[Recommendation] = []
-        seen = set(exclude)
-        fetch = min(len(self.songs), k + len(exclude) + 8)
-        while True:
-            scores, ids = self.index.search(vector.reshape(1, -1), fetch)  # type: ignore[attr-defined]
-            found, seen = [], set(exclude)
-            for score, song_id in zip(scores[0], ids[0]):
-                if song_id < 0:
-                    continue
-                song = self.songs[song_id]
-                key = song_key(song)
-                if key in exclude or (self.profile == "default" and key in seen):
-                    continue
-                seen.add(key)
-                found.append(Recommendation(rank=len(found) + 1, song=song, score=float(score)))
-                if len(found) == k:
-                    return found
-            if fetch >= len(self.songs):
-                return found
-            fetch = min(len(self.songs), fetch * 2)
+    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]:
+        """Ranked songs for an encoded request: hybrid in ``default``, nearest texts as published in ``seed``."""
+        if self.ranker is None:
+            results = self._nearest(vector, k + offset, exclude=set())
+        else:
+            results = self.ranker.rank(self.parser.parse(text), vector, k + offset)
+        return _page(results, offset)
 
     def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Songs like ``song``; never the song itself nor another row of it."""
         check_k(k)
         seed = self.songs[song] if isinstance(song, int) else song
-        vector = np.asarray(self.vectors[seed.id], dtype=np.float32)
-        return self._nearest(vector, k + offset, exclude={song_key(seed)})[offset:]
+        if self.ranker is None:
+            results = self._nearest(np.asarray(self.vectors[seed.id]), k + offset, exclude={song_key(seed)})
+        else:
+            results = self.ranker.similar(seed, k + offset, exclude={song_key(seed)})
+        return _page(results, offset)
+
+    def _nearest(self, vector: np.ndarray, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
+        """The published search: the ``k`` nearest rows by squared L2, repeats and all, minus ``exclude``."""
+        fetch = min(len(self.songs), k + 8)
+        while True:
+            scores, ids = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), fetch)  # type: ignore[attr-defined]
+            found = [
+                (float(score), self.songs[i]) for score, i in zip(scores[0], ids[0]) if i >= 0 and song_key(self.songs[i]) not in exclude
+            ]
+            if len(found) >= k or fetch >= len(self.songs):
+                return [Recommendation(rank=r + 1, song=song, score=score) for r, (score, song) in enumerate(found[:k])]
+            fetch = min(len(self.songs), fetch * 2)
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
         """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
@@ -193,3 +193,8 @@ class Recommender:
             return exact[0]
         best = process.extractOne(query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=90)
         return self.songs[best[2]] if best else None
+
+
+def _page(results: list[Recommendation], offset: int) -> list[Recommendation]:
+    """Results after the first ``offset``, ranked from 1 again (a "More" page)."""
+    return [replace(r, rank=r.rank - offset) for r in results[offset:]]
