@@ -17,17 +17,19 @@ from pathlib import Path
 
 import click
 
+from . import evaluation
 from .catalog import CatalogError, load_catalog
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
-from .paths import FETCHED_CATALOG, NoCatalogError
+from .paths import FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError
 from .songs import Recommendation
 from .templates import PROFILES
 
 REFERENCE_URL = "https://raw.githubusercontent.com/thiagolealg/System_recommendation/main/top50MusicFrom2010-2019.csv"
 REFERENCE_SHA256 = "d30336269a66dbda01b579d7d58843951f9835777e6042c8ed41df5ec0967c03"
 
-USER_ERRORS = (RequestError, CatalogError, NoCatalogError, ModelError)
+QUERIES_FILE = PROJECT_ROOT / "data" / "eval" / "queries.jsonl"
+USER_ERRORS = (RequestError, CatalogError, NoCatalogError, ModelError, evaluation.QueryFileError)
 
 catalog_option = click.option(
     "--catalog", type=click.Path(dir_okay=False), help="Catalog CSV (default: $MUSICREC_CATALOG, then the fetched one)."
@@ -142,6 +144,27 @@ def data_fetch() -> None:
         handle.write(payload)
     Path(handle.name).replace(FETCHED_CATALOG)
     click.echo(f"saved {FETCHED_CATALOG} (sha256 {actual})")
+
+
+@cli.command(name="eval")
+@click.option("--queries", type=click.Path(dir_okay=False, exists=True), default=str(QUERIES_FILE), show_default=True)
+@click.option(
+    "--profile", "profiles", type=click.Choice(PROFILES), multiple=True, help="Profiles to compare (default: all, side by side)."
+)
+@catalog_option
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Report folder.")
+def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, out: str) -> None:
+    """Precision@10 of each profile on a query file, printed side by side and written as JSON and Markdown."""
+    questions = evaluation.load_queries(queries)
+    reports: dict[str, evaluation.ProfileReport] = {}
+    model = None
+    for profile in profiles or ("seed", "default"):
+        recommender = Recommender.load(catalog, profile=profile, model=model)
+        model = recommender.model
+        reports[profile] = evaluation.evaluate(recommender, questions)
+    click.echo(evaluation.compare(reports))
+    json_path, md_path = evaluation.write_reports(reports, out)
+    click.echo(f"reports: {json_path} {md_path}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
+from .ann import build_index
 from .catalog import file_sha256, load_catalog
 from .model import MODEL_NAME, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 MAX_K = 50
+# Query vectors kept for repeated requests ("More" pages, popular moods): 3 KB each.
+QUERY_CACHE_SIZE = 512
 
 
 class RequestError(ValueError):
@@ -74,6 +79,9 @@ class Recommender:
         self._labels = [f"{s.title} {s.artist}" for s in self.songs]
         self.parser = IntentParser(self.songs)
         self.ranker = Ranker(self.songs, vectors) if profile == "default" else None
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
+        self._query_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -83,8 +91,12 @@ class Recommender:
         profile: str = "default",
         cache_dir: Path | None = None,
         lenient: bool = False,
+        model: SentenceTransformer | None = None,
     ) -> Recommender:
-        """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed."""
+        """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
+
+        Pass ``model`` from another Recommender to serve a second profile without loading it twice.
+        """
         if profile not in PROFILES:
             raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
         path = resolve_catalog(catalog)
@@ -98,7 +110,7 @@ class Recommender:
             model=model_hash,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
-        model = load_model(source)
+        model = model or load_model(source)
         data = index_cache.load(folder, fingerprint)
         if data is None:
             data = cls._build(path, profile, model, lenient)
@@ -116,11 +128,30 @@ class Recommender:
         vectors = model.encode(
             texts, batch_size=32, show_progress_bar=sys.stderr.isatty(), convert_to_numpy=True
         ).astype(np.float32)
-        return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=index_cache.build_faiss(vectors, profile))
+        return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors for request texts, in one model call."""
-        return self.model.encode(list(texts), batch_size=32, convert_to_numpy=True).astype(np.float32)
+        """Unit vectors for request texts: repeats from a small LRU cache, the rest in one model call."""
+        texts = list(texts)
+        with self._query_lock:
+            known = {t: self._query_vectors[t] for t in texts if t in self._query_vectors}
+            for text in known:
+                self._query_vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = self.model.encode(missing, batch_size=32, convert_to_numpy=True).astype(np.float32)
+            fresh.flags.writeable = False  # cached rows are shared between requests
+            with self._query_lock:
+                for text, vector in zip(missing, fresh):
+                    known[text] = self._query_vectors[text] = vector
+                while len(self._query_vectors) > QUERY_CACHE_SIZE:
+                    self._query_vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts]) if texts else np.empty((0, self.vectors.shape[1]), np.float32)
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure the model, not the cache)."""
+        with self._query_lock:
+            self._query_vectors.clear()
 
     def recommend(self, text: str, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         return self.recommend_many([text], k, offset=offset)[0]

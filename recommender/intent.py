@@ -79,18 +79,26 @@ NEGATION = r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want
 
 # Genre words people type -> substrings of catalog genres that belong to that family.
 GENRE_TERMS: dict[str, tuple[str, ...]] = {
+    r"k-?pop": ("k-pop", "korean"),
     r"hip[- ]?hop|rap(?:per[s]?| music| songs?| tracks?)|trap": ("hip hop", "rap", "trap"),
-    r"edm|electronic dance|house(?: music)?|big room|dubstep|brostep|techno|trance|drops?": (
-        "edm", "house", "big room", "brostep", "dubstep", "complextro", "australian dance", "techno", "trance",
-        "electronic trap", "electro",
+    r"edm|electronic dance|house(?: music)?|big room|dubstep|brostep|techno|trance": (
+        "edm", "house", "big room", "brostep", "dubstep", "complextro", "techno", "trance", "electronic trap", "electro",
     ),
-    r"latin[oa]?|reggaeton|spanish|latino": ("latin", "reggaeton", "colombian", "spanish", "puerto rican", "cubaton"),
-    r"soul(?:ful)?|r&b|rnb|r and b|funk(?:y)?": ("soul", "r&b", "funk"),
+    r"latin[oa]?|reggaeton|spanish": ("latin", "reggaeton", "colombian", "spanish", "puerto rican", "cubaton"),
+    r"soul(?:ful)?": ("soul",),
+    r"r&b|rnb|r and b": ("r&b",),
+    r"funk(?:y)?": ("funk",),
     r"rock|indie|alternative|alt": ("rock", "indie", "permanent wave", "alternative", "escape room"),
     r"country|folk|americana": ("country", "folk"),
     r"boy ?bands?": ("boy band",),
-    r"k-?pop": ("k-pop", "korean"),
+    r"pop": ("pop",),
 }
+# Places that name a scene in catalog genres ("canadian pop", "atl hip hop"): "canadian artists" means those genres.
+GENRE_PLACES = (
+    "canadian", "british", "australian", "barbadian", "colombian", "detroit", "atl", "chicago", "belgian", "danish",
+    "french", "irish", "moroccan", "alaska", "celtic", "uk", "korean", "swedish", "italian", "german", "puerto rican",
+    "mexican", "brazilian", "dutch", "norwegian", "nigerian", "jamaican",
+)
 
 YEAR = r"((?:19|20)\d\d)"
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
@@ -135,9 +143,10 @@ def _normalize(text: str) -> str:
 
 
 def _artist_key(name: str) -> str:
+    """Lowercase, no punctuation, no leading "the", digits for number words ("maroon five" is "maroon 5")."""
     key = re.sub(r"[^\w\s&]", "", name.lower())
     key = re.sub(r"^the ", "", key)
-    return " ".join(key.split())
+    return " ".join(str(NUMBER_WORDS.get(word, word)) for word in key.split())
 
 
 class IntentParser:
@@ -146,6 +155,13 @@ class IntentParser:
     def __init__(self, songs: Sequence[Song]) -> None:
         self.artists = sorted({s.artist for s in songs}, key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
+        # A distinctive surname alone ("bieber", "sheeran") names its artist when no other artist shares it.
+        last = [key.split()[-1] for key in self.artist_keys.values() if len(key.split()) >= 2]
+        self.surnames = {
+            name: key.split()[-1]
+            for name, key in self.artist_keys.items()
+            if len(key.split()) >= 2 and len(key.split()[-1]) >= 5 and last.count(key.split()[-1]) == 1
+        }
         self.genres = sorted({g for s in songs for g in s.genres if len(g.split()) >= 2}, key=len, reverse=True)
 
     def parse(self, text: str) -> Intent:
@@ -172,6 +188,8 @@ class IntentParser:
                 continue
             threshold = 100 if len(key) <= 4 else 85
             if any(fuzz.ratio(key, _artist_key(g)) >= threshold for g in grams):
+                found.add(name)
+            elif name in self.surnames and self.surnames[name] in tokens:
                 found.add(name)
         # "Selena Gomez" also means "Selena Gomez & The Scene": keep every catalog artist that extends a match.
         extended = {a for a in self.artists for f in found if a != f and self.artist_keys[a].startswith(self.artist_keys[f] + " ")}
@@ -210,6 +228,10 @@ class IntentParser:
             match = re.search(rf"\b(?:{pattern})\b", lowered)
             if match and not re.search(rf"\b{NEGATION}(?:{pattern})\b", lowered):
                 intent.genre_keys, intent.genre_label = keys, match.group(0)
+                return
+        for place in GENRE_PLACES:
+            if re.search(rf"\b{place}\b", lowered):
+                intent.genre_keys, intent.genre_label = (place,), place
                 return
 
 

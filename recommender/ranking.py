@@ -9,6 +9,7 @@ few songs they are relaxed in ``RELAX_ORDER`` and the extra songs say so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -108,8 +109,9 @@ class Ranker:
             wanted = intent.years
             filters["year"] = np.array([any(y in wanted for y in s.years) for s in self.songs])
         if intent.genre_keys:
-            keys = intent.genre_keys
-            filters["genre"] = np.array([any(k in g for g in genres for k in keys) for genres in self.genres])
+            # Whole words only: "electro" is EDM, "electropop" is not.
+            pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in intent.genre_keys) + r")\b")
+            filters["genre"] = np.array([any(pattern.search(g) for g in genres) for genres in self.genres])
         if intent.bounds:
             ok = np.ones(n, dtype=bool)
             for wish in intent.bounds:
