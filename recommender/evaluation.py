@@ -3,7 +3,7 @@
 Each line of the query file pairs a request, typed the way people type in Discord, with a
 predicate over catalog columns that says which songs a person would accept as an answer::
 
-    {"query": "mellow songs for a rainy sunday", "where": "energy <= 60 and valence <= 35",
+    {"query": "mellow songs for a rainy sunday", "where": "energy <= 60 and valence < 65",
      "group": "feature", "held_out": false}
 
 Groups are ``feature`` (moods and sound), ``entity`` (artist, year, genre, popularity) and
@@ -27,20 +27,25 @@ acousticness, speechiness, popularity (0-100).
 
 Thresholds the shipped file uses for words, the same in every group:
 
-- chill, calm, mellow, relaxed: energy <= 60; energetic, hype, pumped: energy >= 75.
-- upbeat: energy >= 65 and valence >= 50.
-- sad, melancholic, heartbroken: valence <= 35; dark, moody: valence <= 35 and energy <= 70;
-  happy, cheerful, feel-good: valence >= 65; "not sad": valence > 35.
-- danceable, groovy: danceability >= 70; "not danceable": danceability <= 55.
-- acoustic: acousticness >= 40; live: liveness >= 35.
-- rap-heavy, spoken: speechiness >= 20; "no rap": speechiness < 10 and no hip hop genre.
+- chill, calm, mellow, relaxing: energy <= 60; energetic, high energy, hype, bangers: energy >= 80.
+- upbeat: energy >= 70 and valence > 35 (lively and not sad).
+- sad, dark, moody: valence <= 35; happy, feel good: valence >= 65. Ruling a mood out is
+  its complement: "not sad" is valence > 35, a rainy-day mood (not happy) valence < 65.
+- danceable, "to dance to": danceability >= 70. "Not danceable" describes a song that is
+  hard to dance to, not merely one short of danceable: danceability <= 55.
+- acoustic: acousticness >= 50; live: liveness >= 40.
+- rap heavy: speechiness >= 20; "no rap": speechiness < 10 and no hip hop or rap genre.
 - loud: loudness >= -4 dB; quiet, soft: loudness <= -7 dB.
-- fast: bpm >= 120; slow: bpm <= 95; "about N bpm": N - 5 <= bpm <= N + 5.
-- short: length <= 180 s; long: length >= 240 s; "shorter than 3:30": length < 210.
-- popular, hits: popularity >= 75; underground, lesser known: popularity <= 50.
-- early / mid / late 2010s: 2010-2013 / 2014-2016 / 2017-2019.
-- hip hop and rap: a genre containing "hip hop" or "rap" but not "trap"; EDM: edm, house,
-  big room, complextro, brostep, electro, electronic trap; latin: latin or colombian pop.
+- fast: bpm >= 120; slow: bpm <= 95; "around N bpm": N - 5 <= bpm <= N + 5.
+- "shorter than 3:30": length < 210; "longer than four minutes": length > 240.
+- popular: popularity >= 75; "the biggest hits": popularity >= 80; underground, lesser
+  known: popularity <= 50.
+- early 2010s: up to 2013; late 2010s: 2017 on; "before" and "after" a year exclude it.
+- Genres are judged by the catalog's genre labels: hip hop is a label containing "hip hop"
+  or "chicago rap"; EDM is edm, big room, complextro, brostep, electro, electro house,
+  house, tropical house, belgian edm, electronic trap or electropop (The Chainsmokers);
+  latin is latin, colombian pop or canadian latin; pop is a label containing "pop" or boy
+  band; soul and r&b are labels containing those words.
 
 Scoring, per request, for k = 10:
 
@@ -121,10 +126,19 @@ class Predicate:
         return any(self.test(_Row(song, year)) for year in (song.years or (None,)))
 
 
-_ORDERING = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
-_EQUALITY = {ast.Eq: operator.eq, ast.In: operator.contains}
+def _is_in(value: object, members: object) -> bool:
+    return value in members  # type: ignore[operator]
+
+
+_ORDERING: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_POSITIVE: dict[type[ast.cmpop], Callable[[object, object], bool]] = {**_ORDERING, ast.Eq: operator.eq, ast.In: _is_in}
 # The negated forms hold when no value passes the positive form (see the module docstring on genre).
-_NEGATED = {ast.NotEq: ast.Eq, ast.NotIn: ast.In}
+_NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {ast.NotEq: ast.Eq, ast.NotIn: ast.In}
 
 
 def compile_predicate(text: str) -> Predicate:
@@ -177,7 +191,9 @@ class _Compiler:
             raise PredicateError(f"'{ast.unparse(node)}': contains takes exactly two arguments, a column and a string")
         column, needle = args
         if not (isinstance(column, ast.Name) and column.id in STRING_COLUMNS):
-            raise PredicateError(f"'{ast.unparse(node)}': the first argument must be one of {', '.join(STRING_COLUMNS)}")
+            raise PredicateError(
+                f"'{ast.unparse(node)}': the first argument must be one of {', '.join(STRING_COLUMNS)}"
+            )
         if not (isinstance(needle, ast.Constant) and isinstance(needle.value, str) and needle.value.strip()):
             raise PredicateError(f"'{ast.unparse(node)}': the second argument must be a non-empty string")
         values = self.operand(column).values
@@ -208,14 +224,13 @@ def _literal(node: ast.expr) -> str | float:
         if isinstance(number, str):
             raise PredicateError(f"'{ast.unparse(node)}': a sign goes before a number")
         return -number if isinstance(node.op, ast.USub) else number
-    if isinstance(node, ast.Constant) and not isinstance(node.value, bool):
-        if isinstance(node.value, str):
-            return node.value.casefold()
-        if isinstance(node.value, (int, float)):
-            return node.value
-    raise _not_allowed(node) if not isinstance(node, ast.Constant) else PredicateError(
-        f"'{ast.unparse(node)}' is not a number or a string"
-    )
+    if not isinstance(node, ast.Constant):
+        raise _not_allowed(node)
+    if isinstance(node.value, str):
+        return node.value.casefold()
+    if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return node.value
+    raise PredicateError(f"'{ast.unparse(node)}' is not a number or a string")
 
 
 def _kind(value: str | float) -> str:
@@ -239,19 +254,26 @@ def _pair(op: ast.cmpop, left: _Operand, right: _Operand, source: str) -> Test:
     if left.kind == "list":
         raise PredicateError(f"'{source}': a list can only follow 'in' or 'not in'")
     negated = type(op) in _NEGATED
-    positive = _NEGATED[type(op)] if negated else type(op)  # type: ignore[index]
+    positive = _NEGATED.get(type(op), type(op))
+    if positive not in _POSITIVE:
+        raise PredicateError(f"'{source}': the comparisons are < <= > >= == != in and not in")
     if positive is ast.In:
         if right.kind != "list":
-            raise PredicateError(f"'{source}': 'in' needs a list of literals, e.g. year in [2015, 2016]")
-        if right.item_kind and right.item_kind != left.kind:
-            raise PredicateError(f"'{source}' looks for a {left.kind} value in a list of {right.item_kind} values")
+            raise PredicateError(
+                f"'{source}': 'in' needs a list of literals, e.g. year in [2015, 2016]; "
+                'for a substring use contains(column, "text")'
+            )
+        if not right.item_kind:
+            raise PredicateError(f"'{source}': the list is empty")
+        if right.item_kind != left.kind:
+            raise PredicateError(
+                f"'{source}' looks for a {_KIND_WORDS[left.kind]} in a list of {_KIND_WORDS[right.item_kind]}s"
+            )
     elif right.kind != left.kind:
         raise PredicateError(f"'{source}' compares a {_KIND_WORDS[left.kind]} with a {_KIND_WORDS[right.kind]}")
     if positive in _ORDERING and left.kind == "str":
         raise PredicateError(f"'{source}': strings only support ==, !=, in, not in and contains()")
-    compare = _ORDERING.get(positive) or _EQUALITY[positive]
-    if positive is ast.In:
-        compare = lambda value, members: members.__contains__(value)  # noqa: E731 - argument order of 'in'
+    compare = _POSITIVE[positive]
 
     def test(row: _Row) -> bool:
         lefts, rights = left.values(row), right.values(row)
@@ -340,16 +362,19 @@ def _parse_line(raw: str, number: int) -> EvalQuery:
         raise QueryFileError(f"line {number}: expected a JSON object with {', '.join(QUERY_FIELDS)}")
     missing = [name for name in QUERY_FIELDS if name not in data]
     unknown = [name for name in data if name not in QUERY_FIELDS]
-    if missing or unknown:
-        problems = [f"missing {', '.join(missing)}"] * bool(missing) + [f"unknown {', '.join(unknown)}"] * bool(unknown)
-        raise QueryFileError(f"line {number}: {'; '.join(problems)}")
+    if missing:
+        raise QueryFileError(f"line {number}: missing {', '.join(missing)}")
+    if unknown:
+        raise QueryFileError(f"line {number}: unknown {', '.join(unknown)}")
     for name, kind in QUERY_FIELDS.items():
-        # bool is an int, and an int is not a str, so only an exact type match is a match.
+        # An exact type: isinstance would let 0 or 1 pass as held_out, since bool is an int.
         if type(data[name]) is not kind:
             raise QueryFileError(f"line {number}: '{name}' must be a {kind.__name__}, not {data[name]!r}")
     if not data["query"].strip():
         raise QueryFileError(f"line {number}: the query is empty")
-    return EvalQuery(query=data["query"], where=data["where"], group=data["group"], held_out=data["held_out"], line=number)
+    return EvalQuery(
+        query=data["query"], where=data["where"], group=data["group"], held_out=data["held_out"], line=number
+    )
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -428,7 +453,9 @@ def evaluate(recommender: Answering, queries: Sequence[EvalQuery], k: int = 10) 
     answers = recommender.recommend_many([q.query for q in queries], k=k)
     if len(answers) != len(queries):
         raise ValueError(f"the recommender gave {len(answers)} answers for {len(queries)} queries")
-    results = tuple(score(query, answer, min(k, count), count) for query, answer, count in zip(queries, answers, counts))
+    results = tuple(
+        score(query, answer, min(k, count), count) for query, answer, count in zip(queries, answers, counts)
+    )
     return ProfileReport(k=k, results=results)
 
 
@@ -472,20 +499,19 @@ def compare(reports: dict[str, ProfileReport]) -> str:
     for name in names:
         head += [f"{name} P@{k}", "dup", "rep"]
     rows = [head]
-    for group in SUMMARY_GROUPS:
-        summaries = [reports[name].groups.get(group) for name in names]
-        if summaries[0] is None:
-            continue
-        row = [group, str(summaries[0].queries)]
-        for summary in summaries:
-            row += _summary_cells(summary)
+    groups = [report.groups for report in reports.values()]
+    for group, first in groups[0].items():
+        row = [group, str(first.queries)]
+        for summaries in groups:
+            summary = summaries[group]
+            row += [f"{summary.precision:.3f}", str(summary.duplicates), str(summary.artist_repeats)]
         rows.append(row)
     per_query = [["line", "group", "held", "query"] + [cell for name in names for cell in (f"{name} P", "dup", "rep")]]
     for position, query in enumerate(queries):
         row = [str(query.line), query.group, "yes" if query.held_out else "", _shorten(query.query, 50)]
         for name in names:
             result = reports[name].results[position]
-            row += [f"{result.precision:.2f} ({result.hits}/{result.k_used})", str(result.duplicates), str(result.artist_repeats)]
+            row += [_precision_cell(result), str(result.duplicates), str(result.artist_repeats)]
         per_query.append(row)
     legend = (
         f"precision@{k} with k = min({k}, songs satisfying the predicate); "
@@ -519,10 +545,12 @@ def _check_comparable(reports: dict[str, ProfileReport]) -> tuple[list[str], int
     return names, first.k, queries
 
 
-def _summary_cells(summary: GroupSummary | None) -> list[str]:
-    if summary is None:
-        return ["-", "-", "-"]
-    return [f"{summary.precision:.3f}", str(summary.duplicates), str(summary.artist_repeats)]
+def _summary_cell(summary: GroupSummary) -> str:
+    return f"{summary.precision:.3f} (dup {summary.duplicates}, rep {summary.artist_repeats})"
+
+
+def _precision_cell(result: QueryResult) -> str:
+    return f"{result.precision:.2f} ({result.hits}/{result.k_used})"
 
 
 def _shorten(text: str, width: int) -> str:
@@ -587,22 +615,20 @@ def _markdown_report(reports: dict[str, ProfileReport], names: list[str], k: int
         _md_row(["group", "queries", *names]),
         _md_row(["---", "---:", *["---:"] * len(names)]),
     ]
-    for group in SUMMARY_GROUPS:
-        summaries = [reports[name].groups.get(group) for name in names]
-        if summaries[0] is not None:
-            cells = [f"{s.precision:.3f} (dup {s.duplicates}, rep {s.artist_repeats})" if s else "-" for s in summaries]
-            lines.append(_md_row([group, str(summaries[0].queries), *cells]))
+    groups = [report.groups for report in reports.values()]
+    for group, first in groups[0].items():
+        cells = [_summary_cell(summaries[group]) for summaries in groups]
+        lines.append(_md_row([group, str(first.queries), *cells]))
     lines += ["", "## Per query", "", _md_row(["line", "group", "held out", "query", "where", *names])]
     lines.append(_md_row(["---:", "---", "---", "---", "---", *["---:"] * len(names)]))
     for position, query in enumerate(queries):
         cells = []
         for name in names:
             result = reports[name].results[position]
-            cells.append(
-                f"{result.precision:.2f} ({result.hits}/{result.k_used}), dup {result.duplicates}, rep {result.artist_repeats}"
-            )
+            cells.append(f"{_precision_cell(result)}, dup {result.duplicates}, rep {result.artist_repeats}")
         where = f"`{query.where}`"
-        lines.append(_md_row([str(query.line), query.group, "yes" if query.held_out else "", query.query, where, *cells]))
+        held = "yes" if query.held_out else ""
+        lines.append(_md_row([str(query.line), query.group, held, query.query, where, *cells]))
     return "\n".join(lines) + "\n"
 
 
