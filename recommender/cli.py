@@ -167,6 +167,14 @@ def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, o
     click.echo(f"reports: {json_path} {md_path}")
 
 
+@cli.command(name="bot")
+def bot_command() -> None:
+    """Run the Discord bot (settings from the environment and .env; see .env.example)."""
+    from bot.app import main as run_bot
+
+    sys.exit(run_bot())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="musicrec", standalone_mode=False)

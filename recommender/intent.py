@@ -155,12 +155,13 @@ class IntentParser:
     def __init__(self, songs: Sequence[Song]) -> None:
         self.artists = sorted({s.artist for s in songs}, key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
-        # A distinctive surname alone ("bieber", "sheeran") names its artist when no other artist shares it.
-        last = [key.split()[-1] for key in self.artist_keys.values() if len(key.split()) >= 2]
+        # A distinctive surname alone ("bieber", "sheeran") names a "First Last" artist when no other shares it;
+        # longer names end in ordinary words ("5 Seconds of Summer").
+        last = [key.split()[-1] for key in self.artist_keys.values() if len(key.split()) == 2]
         self.surnames = {
             name: key.split()[-1]
             for name, key in self.artist_keys.items()
-            if len(key.split()) >= 2 and len(key.split()[-1]) >= 5 and last.count(key.split()[-1]) == 1
+            if len(key.split()) == 2 and len(key.split()[-1]) >= 5 and last.count(key.split()[-1]) == 1
         }
         self.genres = sorted({g for s in songs for g in s.genres if len(g.split()) >= 2}, key=len, reverse=True)
 

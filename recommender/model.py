@@ -116,8 +116,17 @@ def load_model(source: str) -> SentenceTransformer:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # Loading a local folder takes a second; transformers' "Loading weights" bar would add lines to
+    # stderr, where the CLI promises a single line for an error. Downloads from the hub keep their bars.
+    quiet = Path(source).is_dir() and transformers_logging.is_progress_bar_enabled()
+    if quiet:
+        transformers_logging.disable_progress_bar()
     try:
         return SentenceTransformer(source, device="cpu")
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot load the embedding model {source!r}: {error}") from None
+    finally:
+        if quiet:
+            transformers_logging.enable_progress_bar()

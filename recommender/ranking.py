@@ -145,7 +145,10 @@ class Ranker:
                     continue
                 seen.add(song_key(song))
                 per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
-                chosen.append(_Candidate(int(index), float(scores[index]), tuple(relaxed)))
+                # A song found after relaxing a filter ranks below those that met it, so it never scores above them.
+                score = float(scores[index]) if not chosen else min(float(scores[index]), chosen[-1].score)
+                missed = tuple(name for name in relaxed if not filters[name][index])
+                chosen.append(_Candidate(int(index), score, missed))
             if len(chosen) >= k or not active:
                 break
             relaxed.append(active.pop(0))

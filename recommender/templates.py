@@ -22,7 +22,7 @@ from .vocabulary import (
 
 PROFILES = ("default", "seed")
 # Bump when a template or a threshold changes: cached indexes built with the old text are rebuilt.
-TEMPLATE_VERSION = {"default": 1, "seed": 1}
+TEMPLATE_VERSION = {"default": 2, "seed": 1}
 
 INF = math.inf
 # (bins, labels) as the published notebook gave them to pandas.cut (right-inclusive).
@@ -80,9 +80,10 @@ def seed_text(song: Song) -> str:
 def default_text(song: Song) -> str:
     """A description in plain words: who and when, the genre and its family, then how it sounds."""
     families = [f for genre in song.genres for f in genre_families(genre)]
-    genres = ", ".join(dict.fromkeys([*song.genres, *families])) or "unknown genre"
+    genres = ", ".join(dict.fromkeys([*song.genres, *families]))
+    kind = f"a {genres} song" if genres else "a song"
     when = " and ".join(decade_words(year) for year in song.years) if song.years else "of unknown year"
-    sentences = [f'"{song.title}" by {song.artist}, a {genres} song {when}.']
+    sentences = [f'"{song.title}" by {song.artist}, {kind} {when}.']
     f = song.features
     if f is not None:
         word = {name: scale.describe(getattr(f, name)) for name, scale in SCALES.items()}

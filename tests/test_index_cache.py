@@ -1,0 +1,279 @@
+"""The on-disk index cache: a roundtrip, stale fingerprints, and damage that means a rebuild, never a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender import index as index_cache
+from recommender.index import FILES, MANIFEST, Fingerprint, IndexData, build_faiss, cache_folder
+from recommender.songs import Features, Song
+
+FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64)
+
+
+def songs() -> tuple[Song, ...]:
+    features = Features(
+        bpm=120, energy=80, danceability=70, loudness=-5, liveness=10, valence=60, length=200, acousticness=5, speechiness=4, popularity=90
+    )
+    return (
+        Song(id=0, title="Señorita", artist="Shawn Mendes", genres=("canadian pop", "pop"), years=(2019,), features=features, spotify_id="abc"),
+        Song(id=1, title="Million Years Ago", artist="Adele", genres=("british soul",), years=(2016,), features=None),
+        Song(id=2, title="Just the Way You Are", artist="Bruno Mars", genres=(), years=(2010, 2011), features=features),
+    )
+
+
+def index_data(profile: str = "default") -> IndexData:
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(3, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return IndexData(songs=songs(), vectors=vectors, index=build_faiss(vectors, profile))
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    index_cache.save(folder, FINGERPRINT, index_data())
+    return folder
+
+
+def test_roundtrip(saved: Path) -> None:
+    original = index_data()
+    loaded = index_cache.load(saved, FINGERPRINT)
+    assert loaded is not None
+    assert loaded.songs == original.songs
+    np.testing.assert_array_equal(np.asarray(loaded.vectors), original.vectors)
+    assert loaded.index.ntotal == 3
+    scores, ids = loaded.index.search(original.vectors[2:3], 3)
+    assert ids[0][0] == 2 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
+    assert sorted(p.name for p in saved.iterdir()) == sorted((MANIFEST, *FILES))
+
+
+def test_seed_profile_uses_squared_l2(tmp_path: Path) -> None:
+    data = index_data("seed")
+    fingerprint = replace(FINGERPRINT, profile="seed")
+    folder = cache_folder(tmp_path, fingerprint)
+    index_cache.save(folder, fingerprint, data)
+    loaded = index_cache.load(folder, fingerprint)
+    assert loaded is not None
+    distances, ids = loaded.index.search(data.vectors[:1], 3)
+    assert ids[0][0] == 0 and distances[0][0] == pytest.approx(0.0, abs=1e-6)
+    expected = float(((data.vectors[0] - data.vectors[ids[0][1]]) ** 2).sum())
+    assert distances[0][1] == pytest.approx(expected, rel=1e-5)
+
+
+def test_cache_folders_differ_by_profile_and_catalog(tmp_path: Path) -> None:
+    folders = {
+        cache_folder(tmp_path, FINGERPRINT),
+        cache_folder(tmp_path, replace(FINGERPRINT, profile="seed")),
+        cache_folder(tmp_path, replace(FINGERPRINT, catalog_sha256="cd" * 32)),
+    }
+    assert len(folders) == 3
+
+
+def test_absent_cache_is_none(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert index_cache.load(tmp_path / "nothing", FINGERPRINT) is None
+    assert not caplog.records
+
+
+@pytest.mark.parametrize(
+    "stale",
+    [
+        replace(FINGERPRINT, catalog_sha256="cd" * 32),
+        replace(FINGERPRINT, template_version=2),
+        replace(FINGERPRINT, model="other"),
+        replace(FINGERPRINT, profile="seed"),
+        replace(FINGERPRINT, format=99),
+    ],
+    ids=["catalog", "template", "model", "profile", "format"],
+)
+def test_stale_fingerprint_is_none(saved: Path, stale: Fingerprint, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="recommender.index"):
+        assert index_cache.load(saved, stale) is None
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # The cache itself is fine for the fingerprint it was built with.
+    assert index_cache.load(saved, FINGERPRINT) is not None
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"\x00garbage\xff" * 64)
+
+
+def flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def delete(path: Path) -> None:
+    path.unlink()
+
+
+DAMAGE = {"truncated": truncate, "garbage": garbage, "flipped-byte": flip_byte, "empty": empty, "deleted": delete}
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    DAMAGE[damage](saved / name)
+    with caplog.at_level(logging.WARNING, logger="recommender.index"):
+        assert index_cache.load(saved, FINGERPRINT) is None
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "recommender.index"]
+    assert len(warnings) == 1
+    assert str(saved) in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [b"", b"{not json", b"\xff\xfe\x00garbage", b"[]", b"null", b'{"fingerprint": 3}', b'{"files": {}}'],
+    ids=["empty", "bad-json", "binary", "list", "null", "odd-fingerprint", "no-fingerprint"],
+)
+def test_a_damaged_manifest_is_none_with_a_warning(saved: Path, manifest: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    (saved / MANIFEST).write_bytes(manifest)
+    with caplog.at_level(logging.INFO, logger="recommender.index"):
+        assert index_cache.load(saved, FINGERPRINT) is None
+    assert caplog.records  # logged, never raised
+
+
+def test_a_manifest_missing_a_checksum_is_none_with_a_warning(saved: Path, caplog: pytest.LogCaptureFixture) -> None:
+    manifest = json.loads((saved / MANIFEST).read_text())
+    del manifest["files"]["index.faiss"]
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    with caplog.at_level(logging.WARNING, logger="recommender.index"):
+        assert index_cache.load(saved, FINGERPRINT) is None
+    assert [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def resign(folder: Path) -> None:
+    """Rewrite the manifest's checksums to vouch for whatever the files now hold."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"] = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("index.faiss", garbage),
+        ("vectors.npy", truncate),
+        ("songs.json", garbage),
+        ("songs.json", lambda p: p.write_text("[1, 2, 3]")),
+        ("songs.json", lambda p: p.write_text('[{"title": "only a title"}]')),
+        ("songs.json", lambda p: p.write_text("[]")),
+    ],
+    ids=["index-garbage", "vectors-truncated", "songs-garbage", "songs-not-objects", "songs-missing-keys", "songs-too-few"],
+)
+def test_damage_the_checksums_vouch_for_is_still_caught(
+    saved: Path, name: str, damage, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    damage(saved / name)
+    resign(saved)
+    with caplog.at_level(logging.WARNING, logger="recommender.index"):
+        assert index_cache.load(saved, FINGERPRINT) is None
+    assert [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_save_over_a_damaged_cache_repairs_it(saved: Path) -> None:
+    garbage(saved / "index.faiss")
+    assert index_cache.load(saved, FINGERPRINT) is None
+    index_cache.save(saved, FINGERPRINT, index_data())
+    assert index_cache.load(saved, FINGERPRINT) is not None
+    assert not [p.name for p in saved.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+# --- end to end: Recommender.load rebuilds a damaged cache --------------------------------
+
+TINY_CATALOG = """title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop
+Quiet Rain,Ana Folk,indie folk,2012,72,20,35,-14,9,20,245,88,3,40
+Party All Night,DJ Hype,big room,2015,128,95,88,-3,25,85,190,1,6,78
+Street Rhymes,MC Flow,detroit hip hop,2017,92,70,80,-6,12,50,210,5,30,70
+Slow Dance,Ana Folk,neo mellow,2011,80,40,55,-8,10,45,230,40,4,60
+Million Years Ago,Adele,british soul,2016,0,0,0,-60,0,0,227,0,0,0
+"""
+PARTY = "loud party dance music"
+
+
+def assembled_model() -> str:
+    """The model folder assembled in the user's cache (assembling it there once if needed)."""
+    from recommender.model import resolve_model
+    from recommender.paths import cache_dir
+
+    return resolve_model(cache_dir())[0]
+
+
+@pytest.fixture(scope="module")
+def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # type: ignore[no-untyped-def]
+    """A tiny catalog and a cache holding its default index, built once by ``Recommender.load``."""
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    root = tmp_path_factory.mktemp("tiny")
+    catalog = root / "tiny.csv"
+    catalog.write_text(TINY_CATALOG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODEL_ENV, assembled_model())
+        patch.setattr("recommender.engine.load_model", load_model_once)
+        built = Recommender.load(catalog, cache_dir=root / "cache")
+    return catalog, root / "cache", [r.song.title for r in built.recommend(PARTY, k=3)]
+
+
+@pytest.mark.slow
+def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # type: ignore[no-untyped-def]
+    _, cache, expected = tiny_cache
+    assert expected[0] == "Party All Night"
+    [folder] = (cache / "indexes").iterdir()
+    assert folder.name.startswith("default-")
+    manifest = json.loads((folder / MANIFEST).read_text())
+    data = index_cache.load(folder, Fingerprint(**manifest["fingerprint"]))
+    assert data is not None and len(data.songs) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [("index.faiss", garbage), ("vectors.npy", truncate), ("songs.json", garbage), (MANIFEST, garbage), ("index.faiss", delete)],
+    ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
+)
+def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
+    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_model_once, caplog: pytest.LogCaptureFixture
+) -> None:
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    catalog, built, expected = tiny_cache
+    cache = tmp_path / "cache"
+    shutil.copytree(built, cache)
+    [folder] = (cache / "indexes").iterdir()
+    fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
+    monkeypatch.setenv(MODEL_ENV, assembled_model())
+    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+
+    damage(folder / name)
+    with caplog.at_level(logging.WARNING):
+        rebuilt = Recommender.load(catalog, cache_dir=cache)
+    assert any("damaged" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert len(rebuilt.songs) == 5
+    assert [r.song.title for r in rebuilt.recommend(PARTY, k=3)] == expected
+    # The cache on disk is whole again: the next load reads it without a warning.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        again = index_cache.load(folder, fingerprint)
+    assert again is not None and again.songs == rebuilt.songs
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
