@@ -1,0 +1,67 @@
+"""The one door from the event loop to the recommender library.
+
+Every library call blocks (a model encode takes tens of milliseconds, a fuzzy search a few), so
+each runs in a worker thread and the gateway heartbeat never waits on them. Keeping them behind
+this small class is what lets a micro-batcher replace ``recommend`` later without touching the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+from recommender.engine import Recommender
+from recommender.songs import Recommendation, Song
+
+log = logging.getLogger(__name__)
+
+# Model calls each use several CPU threads; more of them at once only queue inside torch and
+# starve the worker threads that autocomplete and song look-ups need to answer within 3 seconds.
+MODEL_CONCURRENCY = 2
+
+
+class MusicService:
+    def __init__(self, recommender: Recommender) -> None:
+        self._recommender = recommender
+        self._model_slots = asyncio.Semaphore(MODEL_CONCURRENCY)
+        self.song_count = len(recommender.songs)
+        self.catalog_name = recommender.catalog.name
+        self.model_name = recommender.model_name.rsplit("/", 1)[-1]
+        # Song ids are row positions, so a button from another catalog must not be read with this one.
+        labels = "\n".join(song.label for song in recommender.songs)
+        self.catalog_tag = hashlib.sha256(labels.encode()).hexdigest()[:8]
+
+    async def recommend(self, text: str, k: int, *, offset: int = 0) -> list[Recommendation]:
+        async with self._model_slots:
+            return await asyncio.to_thread(self._recommender.recommend, text, k, offset=offset)
+
+    async def similar(self, song: Song, k: int, *, offset: int = 0) -> list[Recommendation]:
+        async with self._model_slots:
+            return await asyncio.to_thread(self._recommender.similar, song, k, offset=offset)
+
+    async def find_songs(self, text: str, limit: int = 25) -> list[Song]:
+        return await asyncio.to_thread(self._recommender.find_songs, text, limit)
+
+    async def resolve_song(self, text: str) -> Song | None:
+        return await asyncio.to_thread(self._recommender.resolve_song, text)
+
+    def song(self, song_id: int) -> Song | None:
+        songs = self._recommender.songs
+        return songs[song_id] if 0 <= song_id < len(songs) else None
+
+
+def load_recommender(catalog: Path | None, cache_dir: Path | None) -> Recommender:
+    """The recommender from its cached index (built and cached first if needed), timed for the log."""
+    started = time.perf_counter()
+    recommender = Recommender.load(catalog, cache_dir=cache_dir)
+    log.info(
+        "serving %d songs from %s with %s; loaded in %.1fs",
+        len(recommender.songs),
+        recommender.catalog,
+        recommender.model_name,
+        time.perf_counter() - started,
+    )
+    return recommender

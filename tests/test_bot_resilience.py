@@ -1,0 +1,173 @@
+"""Faults, load, restarts and shards: the bot keeps answering, off the event loop, and never goes silent."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.answers import FORGOTTEN_CARD, OTHER_CATALOG
+from bot.replies import SORRY
+
+pytestmark = pytest.mark.simcord(shard_count=1, settle_timeout=30)
+
+
+def card_title(result: simcord.InteractionResult) -> str:
+    assert result.response is not None and result.response.embeds, "no card"
+    return result.response.embeds[0].title or ""
+
+
+def logged_tracebacks(caplog: pytest.LogCaptureFixture, kind: type[BaseException]) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info and isinstance(r.exc_info[1], kind)]
+
+
+@pytest.mark.logs_errors
+async def test_a_failed_answer_is_reported_and_the_next_request_works(
+    scene: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    scene.env.inject_error("POST", "/webhooks/*/*", status=500)
+    failed = await scene.alice.slash(scene.channel, "recommend", mood="rainy day")
+    assert failed.acknowledged
+    assert failed.response is not None and failed.response.content == SORRY
+    simcord.assert_error(scene.env, discord.HTTPException)
+    assert logged_tracebacks(caplog, discord.HTTPException)
+    assert card_title(await scene.alice.slash(scene.channel, "recommend", mood="rainy day")) == "Songs for “rainy day”"
+
+
+@pytest.mark.logs_errors
+async def test_a_rate_limited_acknowledgement_is_reported_privately(
+    scene: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    scene.env.inject_error("POST", "/interactions/*/*/callback", status=429, message="You are being rate limited.")
+    failed = await scene.alice.slash(scene.channel, "similar", song="Love The Way You Lie")
+    assert failed.ephemeral
+    assert failed.response is not None and failed.response.content == SORRY
+    simcord.assert_error(scene.env, discord.HTTPException)
+    assert logged_tracebacks(caplog, discord.HTTPException)
+    assert card_title(await scene.alice.slash(scene.channel, "similar", song="Love The Way You Lie"))
+
+
+@pytest.mark.logs_errors
+async def test_a_failed_reply_to_a_message_is_reported(scene: Any, caplog: pytest.LogCaptureFixture) -> None:
+    me = scene.env.bot.user.mention
+    scene.env.inject_error("POST", "/channels/*/messages", status=500)
+    await scene.alice.send(scene.channel, f"{me} rainy day")
+    assert scene.channel.last_message.content == SORRY
+    assert logged_tracebacks(caplog, discord.HTTPException)
+    await scene.alice.send(scene.channel, f"{me} rainy day")
+    assert scene.channel.last_message.embeds[0].title == "Songs for “rainy day”"
+
+
+@pytest.mark.logs_errors
+async def test_a_failed_button_is_reported(scene: Any, caplog: pytest.LogCaptureFixture) -> None:
+    first = await scene.alice.slash(scene.channel, "recommend", mood="rainy day")
+    assert first.response is not None
+    scene.env.inject_error("POST", "/webhooks/*/*", status=500)
+    failed = await scene.alice.click(first.response, label="More")
+    assert failed.response is not None and failed.response.content == SORRY
+    assert logged_tracebacks(caplog, discord.HTTPException)
+    assert card_title(await scene.alice.click(first.response, label="More")) == "Songs for “rainy day”"
+
+
+async def test_fifty_concurrent_requests_are_all_acknowledged_and_answered(
+    scene: Any, recommender: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model_threads: list[threading.Thread] = []
+    recommend = recommender.recommend
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        model_threads.append(threading.current_thread())
+        return recommend(*args, **kwargs)
+
+    monkeypatch.setattr(recommender, "recommend", watched)
+    fans = [scene.guild.add_member(scene.env.create_user(f"fan{n}")) for n in range(50)]
+
+    async def dispatch_only(**_: Any) -> None:
+        return None
+
+    # SimCord settles the bot after every action, which would answer one request at a time; without
+    # settling, all fifty are dispatched before the bot starts on any, then run together.
+    with monkeypatch.context() as patch:
+        patch.setattr(scene.env, "_settle_internal", dispatch_only)
+        results = [
+            await fan.slash(scene.channel, "recommend", mood=f"songs for sunny day number {n}")
+            for n, fan in enumerate(fans)
+        ]
+    assert not any(result.acknowledged for result in results)
+    await scene.env.settle(timeout=600)
+
+    assert all(result.acknowledged for result in results)
+    assert [card_title(result) for result in results] == [
+        f"Songs for “songs for sunny day number {n}”" for n in range(50)
+    ]
+    callbacks = [r.json["type"] for r in scene.env.http_requests if r.path.endswith("/callback")]
+    assert callbacks == [discord.InteractionResponseType.deferred_channel_message.value] * 50
+    assert len(model_threads) == 50
+    assert threading.main_thread() not in model_threads, "the model ran on the event loop"
+
+
+async def test_after_a_restart_old_cards_answer_politely(scene: Any, make_bot: Any, recommender: Any) -> None:
+    first = await scene.alice.slash(scene.channel, "recommend", mood="Lady Gaga dance tracks")
+    assert first.response is not None
+    [menu] = [c for row in first.response.components for c in row["components"] if c["type"] == 3]
+    await scene.env.restart_bot(make_bot())
+
+    more = await scene.alice.click(first.response, label="More")
+    assert more.ephemeral and more.response is not None and more.response.content == FORGOTTEN_CARD
+    value = menu["options"][0]["value"]
+    like = await scene.alice.select(first.response, [value], custom_id=menu["custom_id"])
+    assert card_title(like) == f"Songs like {recommender.songs[int(value)].label}"
+
+
+async def test_a_card_from_another_catalog_is_not_misread(scene: Any, make_bot: Any) -> None:
+    first = await scene.alice.slash(scene.channel, "recommend", mood="Lady Gaga dance tracks")
+    assert first.response is not None
+    [menu] = [c for row in first.response.components for c in row["components"] if c["type"] == 3]
+    restarted = make_bot()
+    restarted.answers.service.catalog_tag = "0123abcd"
+    await scene.env.restart_bot(restarted)
+    like = await scene.alice.select(first.response, [menu["options"][0]["value"]], custom_id=menu["custom_id"])
+    assert like.ephemeral and like.response is not None and like.response.content == OTHER_CATALOG
+
+
+async def test_a_development_server_gets_the_commands_directly(scene: Any, make_bot: Any) -> None:
+    await scene.env.restart_bot(make_bot(dev_guild_id=scene.guild.id))
+    [put] = [r for r in scene.env.http_requests if r.method == "PUT" and r.path.endswith("/commands")][-1:]
+    assert put.path.endswith(f"/guilds/{scene.guild.id}/commands")
+    assert {command["name"] for command in put.json} == {"recommend", "similar", "about"}
+    assert card_title(await scene.alice.slash(scene.channel, "recommend", mood="rainy day"))
+
+
+async def test_all_shards_in_one_process_answer_their_servers(make_bot: Any) -> None:
+    bot = make_bot(shard_count=3)
+    async with simcord.run(bot, settle_timeout=30) as env:
+        for shard in range(3):
+            guild = env.create_guild(f"Server {shard}", shard_id=shard)
+            channel = guild.create_text_channel("general")
+            fan = guild.add_member(env.create_user(f"fan{shard}"))
+            result = await fan.slash(channel, "recommend", mood="Lady Gaga dance tracks")
+            assert card_title(result) == "Songs for “Lady Gaga dance tracks”"
+            assert bot.get_guild(guild.id).shard_id == shard
+            await fan.send(channel, f"{bot.user.mention} rainy day")
+            assert channel.last_message.embeds[0].title == "Songs for “rainy day”"
+        assert sorted(bot.shards) == [0, 1, 2]
+
+
+async def test_a_process_runs_only_its_slice_of_the_shards(make_bot: Any) -> None:
+    bot = make_bot(shard_count=4, shard_ids=(2, 3))
+    async with simcord.run(bot, settle_timeout=30) as env:
+        mine = env.create_guild("Mine", shard_id=2)
+        other = env.create_guild("Another worker's", shard_id=0)
+        for guild in (mine, other):
+            channel = guild.create_text_channel("general")
+            fan = guild.add_member(env.create_user(f"fan of {guild.name}"))
+            await fan.send(channel, f"{bot.user.mention} rainy day")
+        assert mine.channels["general"].last_message.embeds[0].title == "Songs for “rainy day”"
+        assert other.channels["general"].last_message.author.id != bot.user.id
+        assert sorted(bot.shards) == [2, 3]
+        # Shard 0's process registers the commands for the whole cluster.
+        assert not [r for r in env.http_requests if r.path.endswith("/commands")]
