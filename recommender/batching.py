@@ -1,0 +1,127 @@
+"""A micro-batcher: concurrent requests share one encoder call, off the event loop.
+
+On two cores one model call for 32 texts costs about six single calls, so requests that arrive
+together are gathered for a few milliseconds (or until a batch fills) and encoded at once. One
+worker thread runs the model, so the event loop never blocks and torch never fights itself for
+the cores; while it encodes one batch the next one gathers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .engine import check_k, check_query
+from .songs import Recommendation, Song
+
+
+class Encoder(Protocol):
+    """What the batcher needs from a Recommender (a fake in tests)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]: ...
+
+    def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]: ...
+
+
+@dataclass(slots=True)
+class _Job:
+    text: str
+    k: int
+    offset: int
+    future: asyncio.Future[list[Recommendation]] = field(repr=False)
+
+
+class MicroBatcher:
+    """``await batcher.recommend(text, k)`` from any number of tasks; one model call per batch."""
+
+    def __init__(self, recommender: Encoder, *, max_batch: int = 32, max_wait_ms: float = 5.0) -> None:
+        if max_batch < 1 or max_wait_ms < 0:
+            raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
+        self.recommender = recommender
+        self.max_batch = max_batch
+        self.max_wait = max_wait_ms / 1000
+        self.batches = 0  # model calls made, for tests and the benchmark
+        self._pending: list[_Job] = []
+        self._arrived = asyncio.Event()
+        self._full = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicrec-encode")
+        self._worker: asyncio.Task[None] | None = None
+
+    async def recommend(self, text: str, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
+        """Ranked songs for ``text``; a bad request raises RequestError here and touches no batch."""
+        job = _Job(check_query(text), check_k(k), offset, asyncio.get_running_loop().create_future())
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(), name="musicrec-microbatcher")
+        self._pending.append(job)
+        self._arrived.set()
+        if len(self._pending) >= self.max_batch:
+            self._full.set()
+        # A cancelled caller cancels only its own future; the batch drops it before encoding or ignores its answer.
+        return await job.future
+
+    async def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
+        """No encoding involved: the same worker thread, so it queues behind batches instead of competing for cores."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: self.recommender.similar(song, k, offset=offset))
+
+    async def aclose(self) -> None:
+        """Stop gathering; requests still queued are cancelled."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for job in self._pending:
+            job.future.cancel()
+        self._pending.clear()
+        await asyncio.to_thread(self._executor.shutdown)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._arrived.wait()
+            if len(self._pending) < self.max_batch and self.max_wait > 0:
+                # Waiting on an Event, not on a queue: a timeout here can never drop a request.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.max_wait)
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            if len(self._pending) < self.max_batch:
+                self._full.clear()
+            if not self._pending:
+                self._arrived.clear()
+            live = [job for job in batch if not job.future.done()]
+            if live:
+                self.batches += 1
+                await loop.run_in_executor(self._executor, self._answer, loop, live)
+
+    def _answer(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
+        """In the worker thread: one encode, then each request ranked and answered as soon as it is ready."""
+        try:
+            vectors = self.recommender.encode([job.text for job in batch])
+        except Exception as error:  # noqa: BLE001 - the model failing fails this batch's callers, not the worker
+            for job in batch:
+                loop.call_soon_threadsafe(_settle, job.future, None, error)
+            return
+        for job, vector in zip(batch, vectors):
+            try:
+                result = self.recommender.rank(job.text, vector, job.k, offset=job.offset)
+            except Exception as error:  # noqa: BLE001 - one request's failure is its caller's alone
+                loop.call_soon_threadsafe(_settle, job.future, None, error)
+            else:
+                loop.call_soon_threadsafe(_settle, job.future, result, None)
+
+
+def _settle(future: asyncio.Future[list[Recommendation]], result: list[Recommendation] | None, error: Exception | None) -> None:
+    if future.done():  # the caller gave up (cancelled) while its batch ran
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result or [])

@@ -1,0 +1,99 @@
+"""The benchmark, the index choice and the synthetic catalogs: they run and report; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from recommender import bench
+from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
+from recommender.engine import Recommender
+from recommender.scale import Synthetic, measure
+
+
+def test_requests_are_many_varied_and_never_repeat() -> None:
+    texts = bench.request_texts()
+    assert len(texts) >= 2000 and len(set(texts)) == len(texts)
+    requests = bench.Requests()
+    first, second = requests.take(300), requests.take(300)
+    assert not set(first) & set(second)
+
+
+def test_index_choice_by_catalog_size() -> None:
+    assert choose_index(600, 768).kind == "flat"
+    assert choose_index(EXACT_LIMIT, 768).kind == "flat"
+    large = choose_index(1_000_000, 768)
+    assert large.kind == "ivf" and large.nlist == 2048 and large.nprobe > 0
+
+
+def test_build_index_seed_stays_exact_and_ivf_finds_neighbours() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 32), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert isinstance(build_index(vectors, "seed", IndexChoice("ivf", 16, 4)), faiss.IndexFlatL2)
+    assert isinstance(build_index(vectors, "default"), faiss.IndexFlatIP)
+    ivf = build_index(vectors, "default", IndexChoice("ivf", nlist=16, nprobe=16))
+    assert ivf.ntotal == len(vectors)
+    _, ids = ivf.search(vectors[:5], 1)
+    assert list(ids[:, 0]) == [0, 1, 2, 3, 4]  # every probe covers all lists: each vector finds itself
+
+
+def test_synthetic_catalogs_are_reproducible_unit_vectors() -> None:
+    data = Synthetic(1000)
+    first, again = next(data.vector_chunks()), next(data.vector_chunks())
+    np.testing.assert_array_equal(first, again)
+    assert first.shape == (1000, 768)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1, rtol=1e-5)
+    reference = np.array([[100.0, 50.0], [120.0, 70.0]], dtype=np.float32)
+    features, years = data.features(reference, np.array([2012, 2016]))
+    assert features.shape == (1000, 2) and set(years) <= {2012, 2016}
+
+
+def test_scale_measure_reports_every_figure(reference_catalog: Path) -> None:
+    result = measure(2000, choice=IndexChoice("ivf", nlist=8, nprobe=8), catalog=reference_catalog, queries=10)
+    assert 0 <= result["recall_at_10"] <= 1 and 0 <= result["filtered_recall_at_10"] <= 1
+    assert set(result["nprobe_recall"]) == {"8", "16", "24", "32", "64"}
+    assert result["index_mb"] > 0 and result["peak_rss_mb_with_index"] > 0
+
+
+def canned_result() -> dict[str, object]:
+    ms = {"median": 400.0, "p99": 600.0, "n": 3}
+    level = {"baseline_rps": 2.0, "ours_rps": 8.0, "ratio_median": 4.0, "ours_vs_baseline_one_at_a_time": 4.0,
+             "baseline_latency_ms_median": 400.0, "ours_latency_ms_median": 380.0, "ours_mean_batch": 8.0,
+             "requests_per_run": 32, "repeats": 1}
+    result: dict[str, object] = {
+        "single": {"baseline_ms": ms, "ours_ms": ms, "ours_encode_ms": ms, "ours_after_encode_ms": {**ms, "median": 1.5},
+                   "ours_cached_ms": ms, "ratio_median": 1.0},
+        "throughput": {"1": level, "32": level},
+        "cold_start": {"model_load_s": 8.0, "warm_baseline_s": 9.0, "warm_ours_s": 10.0, "warm_ratio_median": 1.1,
+                       "warm_ours_vs_model_load": 1.25, "peak_rss_mb_baseline": 900.0, "peak_rss_mb_ours": 950.0,
+                       "peak_rss_mb_model_only": 800.0, "repeats": 1},
+        "scale": [{"songs": 1_000_000, "error": "not finished within 1 s"}],
+    }
+    result["targets"] = bench.targets(result)
+    return result
+
+
+def test_targets_and_table_from_a_canned_result() -> None:
+    result = canned_result()
+    assert result["targets"]["throughput_32_at_least_3x_baseline_one_at_a_time"] is True
+    assert result["targets"]["after_encode_under_2ms_median"] is True
+    assert result["targets"]["scale_1m_search_under_5ms_recall_095_under_4gb"] is None
+    table = bench.format_table(result)
+    assert "throughput, 32 in flight, req/s" in table and "not finished within 1 s" in table
+
+
+@pytest.mark.slow
+def test_quick_benchmark_runs_and_writes_its_report(
+    default_recommender: Recommender, seed_recommender: Recommender, tmp_path: Path
+) -> None:
+    result = bench.run_benchmark(default_recommender, seed_recommender, quick=True, out_dir=tmp_path)
+    written = json.loads((tmp_path / "bench.json").read_text())
+    assert written["mode"] == "quick" and written["single"]["ours_ms"]["n"] == bench.QUICK.single
+    assert set(written["throughput"]) == {str(level) for level in bench.QUICK.levels}
+    assert "error" not in written["scale"][0]
+    assert "single request, median ms" in bench.format_table(result)
