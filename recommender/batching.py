@@ -1,9 +1,11 @@
 """A micro-batcher: concurrent requests share one encoder call, off the event loop.
 
 On two cores one model call for 32 texts costs about six single calls, so requests that arrive
-together are gathered for a few milliseconds (or until a batch fills) and encoded at once. One
-worker thread runs the model, so the event loop never blocks and torch never fights itself for
-the cores; while it encodes one batch the next one gathers.
+together are encoded at once. By default nothing waits: a lone request is encoded at once, and
+the requests that arrive while the model is busy form the next batch. ``max_wait_ms`` adds a
+fixed gathering window for callers that prefer fuller batches. One worker thread runs the model,
+so the event loop never blocks and torch never fights itself for the cores. The gathering task
+ends when nothing is pending, so an idle batcher holds no task open.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class _Job:
 class MicroBatcher:
     """``await batcher.recommend(text, k)`` from any number of tasks; one model call per batch."""
 
-    def __init__(self, recommender: Encoder, *, max_batch: int = 32, max_wait_ms: float = 5.0) -> None:
+    def __init__(self, recommender: Encoder, *, max_batch: int = 32, max_wait_ms: float = 0.0) -> None:
         if max_batch < 1 or max_wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
         self.recommender = recommender
@@ -50,7 +52,6 @@ class MicroBatcher:
         self.max_wait = max_wait_ms / 1000
         self.batches = 0  # model calls made, for tests and the benchmark
         self._pending: list[_Job] = []
-        self._arrived = asyncio.Event()
         self._full = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicrec-encode")
         self._worker: asyncio.Task[None] | None = None
@@ -58,10 +59,9 @@ class MicroBatcher:
     async def recommend(self, text: str, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Ranked songs for ``text``; a bad request raises RequestError here and touches no batch."""
         job = _Job(check_query(text), check_k(k), offset, asyncio.get_running_loop().create_future())
+        self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="musicrec-microbatcher")
-        self._pending.append(job)
-        self._arrived.set()
         if len(self._pending) >= self.max_batch:
             self._full.set()
         # A cancelled caller cancels only its own future; the batch drops it before encoding or ignores its answer.
@@ -85,8 +85,7 @@ class MicroBatcher:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            await self._arrived.wait()
+        while self._pending:
             if len(self._pending) < self.max_batch and self.max_wait > 0:
                 # Waiting on an Event, not on a queue: a timeout here can never drop a request.
                 with contextlib.suppress(TimeoutError):
@@ -94,8 +93,6 @@ class MicroBatcher:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             if len(self._pending) < self.max_batch:
                 self._full.clear()
-            if not self._pending:
-                self._arrived.clear()
             live = [job for job in batch if not job.future.done()]
             if live:
                 self.batches += 1

@@ -15,7 +15,6 @@ Full run: ``python -m recommender.bench --out DIR`` (about half an hour on two c
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import json
@@ -41,7 +40,7 @@ from .scale import peak_rss_mb
 
 K = 10
 MAX_BATCH = 32
-MAX_WAIT_MS = 5.0
+MAX_WAIT_MS = 0.0
 COLD_REQUEST = "chill songs for a rainy evening"
 
 
@@ -404,20 +403,3 @@ def format_table(result: dict[str, object]) -> str:
     lines.append("")
     lines.append("targets: " + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()))
     return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark the published approach against ours.")
-    parser.add_argument("--quick", action="store_true", help="a few requests, no cold starts, a tiny synthetic catalog")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for bench.json (default: benchmarks/)")
-    args = parser.parse_args(argv)
-    default = Recommender.load(profile="default")
-    seed = Recommender.load(profile="seed", model=default.model)
-    result = run_benchmark(default, seed, quick=args.quick, out_dir=args.out)
-    print(format_table(result))
-    print(f"\nwritten: {args.out / 'bench.json'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

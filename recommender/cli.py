@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import evaluation
+from . import bench, evaluation
 from .catalog import CatalogError, load_catalog
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
@@ -165,6 +165,19 @@ def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, o
     click.echo(evaluation.compare(reports))
     json_path, md_path = evaluation.write_reports(reports, out)
     click.echo(f"reports: {json_path} {md_path}")
+
+
+@cli.command(name="bench")
+@click.option("--quick", is_flag=True, help="A few requests, no cold starts, a tiny synthetic catalog (seconds).")
+@catalog_option
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json.")
+def bench_command(quick: bool, catalog: str | None, out: str) -> None:
+    """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
+    default = Recommender.load(catalog, profile="default")
+    seed = Recommender.load(catalog, profile="seed", model=default.model)
+    result = bench.run_benchmark(default, seed, quick=quick, out_dir=Path(out))
+    click.echo(bench.format_table(result))
+    click.echo(f"report: {Path(out) / 'bench.json'}")
 
 
 @cli.command(name="bot")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .songs import Song
 
@@ -155,6 +155,16 @@ class IntentParser:
     def __init__(self, songs: Sequence[Song]) -> None:
         self.artists = sorted({s.artist for s in songs}, key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
+        self.names_by_key: dict[str, list[str]] = {}
+        for name, key in self.artist_keys.items():
+            if key:
+                self.names_by_key.setdefault(key, []).append(name)
+        # Artist names that are everyday words are matched apart, only when clearly meant as names.
+        self.common_word_keys = {k: v for k, v in self.names_by_key.items() if k in COMMON_WORD_ARTISTS}
+        self.keys_by_size: dict[int, list[str]] = {}
+        for key in self.names_by_key:
+            if key not in COMMON_WORD_ARTISTS:
+                self.keys_by_size.setdefault(len(key.split()), []).append(key)
         # A distinctive surname alone ("bieber", "sheeran") names a "First Last" artist when no other shares it;
         # longer names end in ordinary words ("5 Seconds of Summer").
         last = [key.split()[-1] for key in self.artist_keys.values() if len(key.split()) == 2]
@@ -177,21 +187,19 @@ class IntentParser:
     def _artists(self, raw: str, lowered: str) -> set[str]:
         tokens = lowered.replace("'s ", " ").split()
         found: set[str] = set()
-        for name, key in self.artist_keys.items():
-            if not key:
-                continue
-            size = len(key.split())
-            grams = {" ".join(tokens[i : i + size]).strip(".,!?") for i in range(len(tokens) - size + 1)}
-            grams |= {re.sub(r"^the ", "", g) for g in grams}
-            if key in COMMON_WORD_ARTISTS:
+        # Each word run of the request is keyed once and compared with every artist key of its length
+        # in one rapidfuzz call: this runs on every request, so it must not loop over artists in Python.
+        for size, keys in self.keys_by_size.items():
+            grams = {_artist_key(" ".join(tokens[i : i + size]).strip(".,!?")) for i in range(len(tokens) - size + 1)}
+            for gram in grams:
+                for key, score, _ in process.extract(gram, keys, scorer=fuzz.ratio, score_cutoff=85, limit=None):
+                    if score >= 100 or len(key) > 4:
+                        found.update(self.names_by_key[key])
+        for key, names in self.common_word_keys.items():
+            for name in names:
                 if re.search(rf"\bby {re.escape(key)}\b", lowered) or re.search(rf"\b{re.escape(name)}\b", raw):
                     found.add(name)
-                continue
-            threshold = 100 if len(key) <= 4 else 85
-            if any(fuzz.ratio(key, _artist_key(g)) >= threshold for g in grams):
-                found.add(name)
-            elif name in self.surnames and self.surnames[name] in tokens:
-                found.add(name)
+        found.update(name for name, surname in self.surnames.items() if surname in tokens)
         # "Selena Gomez" also means "Selena Gomez & The Scene": keep every catalog artist that extends a match.
         extended = {a for a in self.artists for f in found if a != f and self.artist_keys[a].startswith(self.artist_keys[f] + " ")}
         return found | extended
