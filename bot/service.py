@@ -1,8 +1,9 @@
 """The one door from the event loop to the recommender library.
 
 Every library call blocks (a model encode takes tens of milliseconds, a fuzzy search a few), so
-each runs in a worker thread and the gateway heartbeat never waits on them. Keeping them behind
-this small class is what lets a micro-batcher replace ``recommend`` later without touching the bot.
+none runs on the event loop and the gateway heartbeat never waits on them. Requests go through the
+library's micro-batcher, so requests in flight together share one model call; look-ups for
+autocomplete run in their own worker threads and never queue behind the model.
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ import logging
 import time
 from pathlib import Path
 
+from recommender.batching import MicroBatcher
 from recommender.engine import Recommender
 from recommender.songs import Recommendation, Song
 
 log = logging.getLogger(__name__)
 
-# Model calls each use several CPU threads; more of them at once only queue inside torch and
-# starve the worker threads that autocomplete and song look-ups need to answer within 3 seconds.
-MODEL_CONCURRENCY = 2
-
 
 class MusicService:
     def __init__(self, recommender: Recommender) -> None:
         self._recommender = recommender
-        self._model_slots = asyncio.Semaphore(MODEL_CONCURRENCY)
+        self._batcher = MicroBatcher(recommender)
         self.song_count = len(recommender.songs)
         self.catalog_name = recommender.catalog.name
         self.model_name = recommender.model_name.rsplit("/", 1)[-1]
@@ -35,12 +33,10 @@ class MusicService:
         self.catalog_tag = hashlib.sha256(labels.encode()).hexdigest()[:8]
 
     async def recommend(self, text: str, k: int, *, offset: int = 0) -> list[Recommendation]:
-        async with self._model_slots:
-            return await asyncio.to_thread(self._recommender.recommend, text, k, offset=offset)
+        return await self._batcher.recommend(text, k, offset=offset)
 
     async def similar(self, song: Song, k: int, *, offset: int = 0) -> list[Recommendation]:
-        async with self._model_slots:
-            return await asyncio.to_thread(self._recommender.similar, song, k, offset=offset)
+        return await self._batcher.similar(song, k, offset=offset)
 
     async def find_songs(self, text: str, limit: int = 25) -> list[Song]:
         return await asyncio.to_thread(self._recommender.find_songs, text, limit)
