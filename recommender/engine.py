@@ -113,8 +113,12 @@ class Recommender:
         model = model or load_model(source)
         data = index_cache.load(folder, fingerprint)
         if data is None:
-            data = cls._build(path, profile, model, lenient)
-            index_cache.save(folder, fingerprint, data)
+            # Shard processes starting together on an empty cache: one builds, the others wait and load it.
+            with index_cache.build_lock(folder):
+                data = index_cache.load(folder, fingerprint)
+                if data is None:
+                    data = cls._build(path, profile, model, lenient)
+                    index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
         )

@@ -7,12 +7,14 @@ fingerprint, or a file that is missing, truncated or corrupt, means a rebuild, n
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -94,6 +96,18 @@ def _song_from_json(data: dict) -> Song:  # type: ignore[type-arg]
         features=Features(**features) if features else None,
         spotify_id=data["spotify_id"],
     )
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock beside ``folder``, held while one process builds it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(folder.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:

@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -277,3 +279,17 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
         again = index_cache.load(folder, fingerprint)
     assert again is not None and again.songs == rebuilt.songs
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_build_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
+    """A second process cannot take the build lock while the first holds it."""
+    folder = tmp_path / "indexes" / "default-abc"
+    probe = (
+        "import fcntl, sys; handle = open(sys.argv[1], 'w')\n"
+        "try:\n    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError:\n    sys.exit(3)\n"
+    )
+    lock_file = str(folder.with_name(folder.name + ".lock"))
+    with index_cache.build_lock(folder):
+        held = subprocess.run([sys.executable, "-c", probe, lock_file])
+    free = subprocess.run([sys.executable, "-c", probe, lock_file])
+    assert (held.returncode, free.returncode) == (3, 0)
