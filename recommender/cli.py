@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import bench, evaluation
+from . import evaluation
 from .catalog import CatalogError, load_catalog
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
@@ -173,6 +173,8 @@ def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, o
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json.")
 def bench_command(quick: bool, catalog: str | None, out: str) -> None:
     """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
+    from . import bench  # imports torch: only this command pays for it
+
     default = Recommender.load(catalog, profile="default")
     seed = Recommender.load(catalog, profile="seed", model=default.model)
     result = bench.run_benchmark(default, seed, quick=quick, out_dir=Path(out))
