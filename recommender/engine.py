@@ -18,10 +18,10 @@ from rapidfuzz import fuzz, process, utils
 from . import index as index_cache
 from .ann import build_index
 from .catalog import file_sha256, load_catalog
+from .intent import Intent, IntentParser
 from .model import MODEL_NAME, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
-from .intent import Intent, IntentParser
 from .ranking import Ranker, song_key
 from .songs import Recommendation, Song
 from .templates import PROFILES, TEMPLATE_VERSION, song_text
