@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import codecs
 import csv
-import hashlib
 import io
 import re
 from collections import Counter
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checksum import sha256_file
 from .repair import load_corrections, repair_text
 from .songs import FEATURE_NAMES, Features, Song
 
@@ -132,14 +132,6 @@ def map_columns(headers: list[str]) -> dict[str, int]:
             f"cannot map the columns: missing {', '.join(missing)}; found {', '.join(repr(h) for h in headers)}"
         )
     return mapping
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def detect_encoding(path: Path) -> str:
@@ -345,7 +337,7 @@ def load_catalog(path: str | Path, *, lenient: bool = False, raw: bool = False) 
         for i, d in enumerate(drafts)
     )
     report.songs_kept = len(songs)
-    return Catalog(path=path, sha256=file_sha256(path), songs=songs, report=report)
+    return Catalog(path=path, sha256=sha256_file(path), songs=songs, report=report)
 
 
 def _chain(

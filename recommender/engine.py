@@ -17,7 +17,8 @@ from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
 from .ann import build_index
-from .catalog import file_sha256, load_catalog
+from .catalog import load_catalog
+from .checksum import sha256_file
 from .intent import Intent, IntentParser
 from .model import MODEL_NAME, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
@@ -104,7 +105,7 @@ class Recommender:
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
         fingerprint = index_cache.Fingerprint(
-            catalog_sha256=file_sha256(path),
+            catalog_sha256=sha256_file(path),
             profile=profile,
             template_version=TEMPLATE_VERSION[profile],
             model=model_hash,

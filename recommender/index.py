@@ -8,7 +8,6 @@ fingerprint, or a file that is missing, truncated or corrupt, means a rebuild, n
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from typing import BinaryIO
 import faiss
 import numpy as np
 
+from .checksum import sha256_file
 from .songs import Features, Song
 
 log = logging.getLogger(__name__)
@@ -56,14 +56,6 @@ def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
 
 def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
     return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -117,7 +109,7 @@ def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
     _write_atomic(folder / "songs.json", lambda handle: handle.write(songs))
     _write_atomic(folder / "vectors.npy", lambda handle: np.save(handle, data.vectors))
     _write_atomic(folder / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write)))
-    manifest = {"fingerprint": asdict(fingerprint), "files": {name: _sha256(folder / name) for name in FILES}}
+    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(folder / name) for name in FILES}}
     _write_atomic(folder / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
 
 
@@ -132,7 +124,7 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
             log.info("index cache in %s is stale; rebuilding", folder)
             return None
         for name in FILES:
-            if _sha256(folder / name) != manifest["files"][name]:
+            if sha256_file(folder / name) != manifest["files"][name]:
                 raise ValueError(f"{name} does not match its checksum")
         songs = tuple(_song_from_json(item) for item in json.loads((folder / "songs.json").read_text()))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")

@@ -7,7 +7,6 @@ weights are checked against the official sha256 before anything is moved into pl
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 import shutil
@@ -15,6 +14,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .checksum import sha256_file
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -28,14 +29,6 @@ MODEL_ENV = "MUSICREC_MODEL"
 
 class ModelError(RuntimeError):
     """The model cannot be assembled or loaded; the message says what to do."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def part_files() -> list[Path]:
