@@ -240,7 +240,7 @@ def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # ty
 def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # type: ignore[no-untyped-def]
     _, cache, expected = tiny_cache
     assert expected[0] == "Party All Night"
-    [folder] = (cache / "indexes").iterdir()
+    [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]  # beside it: the build lock file
     assert folder.name.startswith("default-")
     manifest = json.loads((folder / MANIFEST).read_text())
     data = index_cache.load(folder, Fingerprint(**manifest["fingerprint"]))
@@ -262,7 +262,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     catalog, built, expected = tiny_cache
     cache = tmp_path / "cache"
     shutil.copytree(built, cache)
-    [folder] = (cache / "indexes").iterdir()
+    [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]  # beside it: the build lock file
     fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
     monkeypatch.setenv(MODEL_ENV, assembled_model())
     monkeypatch.setattr("recommender.engine.load_model", load_model_once)
