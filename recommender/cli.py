@@ -73,7 +73,10 @@ def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, cat
         check_query(query)
     recommender = Recommender.load(catalog, profile=profile)
     for query, results in zip(queries, recommender.recommend_many(queries, k)):
-        _print_answer({"query": query, "profile": profile}, results, as_json)
+        header: dict[str, object] = {"query": query, "profile": profile}
+        if profile == "default" and not as_json:
+            header["understood"] = ", ".join(recommender.understand(query).describe()) or "mood words only"
+        _print_answer(header, results, as_json)
 
 
 @cli.command()

@@ -251,3 +251,10 @@ def test_recommend_seed_profile_table(shared_model: None, capsys: pytest.Capture
     assert lines[0] == "query: a music about Drugs and in genre of hip hop · profile: seed"
     assert lines[1].startswith("  1. Your Love Is My Drug — Kesha (2010, dance pop)  score 0.80")
     assert lines[2].startswith("  2. Overdose — Ciara")
+
+
+@pytest.mark.slow
+def test_recommend_table_says_what_it_understood(shared_model: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["recommend", "sad songs by adele", "--k", "3"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "understood: artist: Adele, sad" in header
