@@ -10,7 +10,7 @@ few songs they are relaxed in ``RELAX_ORDER`` and the extra songs say so.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,26 @@ def feature_text(feature: str, value: float) -> str:
     return f"{value:.0f}{unit}" if unit else f"{feature} {value:.0f}"
 
 
+class Membership:
+    """Which songs carry which labels (genres, chart years), kept sparse so a filter tests each label once.
+
+    A request's filter then costs one pass over the catalog's distinct labels plus a few array
+    operations, instead of a Python loop over every song.
+    """
+
+    def __init__(self, labels_per_song: Sequence[Sequence[Hashable]]) -> None:
+        self.labels = list(dict.fromkeys(label for labels in labels_per_song for label in labels))
+        position = {label: i for i, label in enumerate(self.labels)}
+        self.starts = np.cumsum([0, *(len(labels) for labels in labels_per_song)])
+        self.members = np.array([position[label] for labels in labels_per_song for label in labels], dtype=np.int64)
+
+    def songs_with(self, wanted: Callable[[Hashable], bool]) -> np.ndarray:
+        """A mask of the songs that carry at least one label ``wanted`` accepts."""
+        matched = np.array([wanted(label) for label in self.labels], dtype=bool)
+        hits = np.concatenate([[0], np.cumsum(matched[self.members])])
+        return hits[self.starts[1:]] > hits[self.starts[:-1]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     index: int
@@ -64,11 +84,13 @@ class Ranker:
         self.percentiles = np.full_like(self.features, np.nan)
         for column in range(len(FEATURE_NAMES)):
             values = self.features[self.measured, column]
+            ordered = np.sort(values)
             # Average rank of ties, scaled to [0, 1]: equal values get equal scores.
-            order = np.searchsorted(np.sort(values), values, side="left") + np.searchsorted(np.sort(values), values, side="right")
+            order = np.searchsorted(ordered, values, side="left") + np.searchsorted(ordered, values, side="right")
             self.percentiles[self.measured, column] = order / (2 * max(len(values), 1))
         self.artists = np.array([s.artist for s in self.songs], dtype=object)
-        self.genres = [tuple(g.lower() for g in s.genres) for s in self.songs]
+        self.genres = Membership([tuple(g.lower() for g in s.genres) for s in self.songs])
+        self.years = Membership([s.years for s in self.songs])
         self.hybrid = self._hybrid_vectors()
 
     def _hybrid_vectors(self) -> np.ndarray:
@@ -106,12 +128,11 @@ class Ranker:
         if intent.artists:
             filters["artist"] = np.isin(self.artists, list(intent.artists))
         if intent.years is not None:
-            wanted = intent.years
-            filters["year"] = np.array([any(y in wanted for y in s.years) for s in self.songs])
+            filters["year"] = self.years.songs_with(intent.years.__contains__)
         if intent.genre_keys:
             # Whole words only: "electro" is EDM, "electropop" is not.
             pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in intent.genre_keys) + r")\b")
-            filters["genre"] = np.array([any(pattern.search(g) for g in genres) for genres in self.genres])
+            filters["genre"] = self.genres.songs_with(lambda genre: pattern.search(genre) is not None)
         if intent.bounds:
             ok = np.ones(n, dtype=bool)
             for wish in intent.bounds:
