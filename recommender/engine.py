@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
@@ -144,7 +145,7 @@ class Recommender:
                 self._query_vectors.move_to_end(text)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            fresh = self.model.encode(missing, batch_size=32, convert_to_numpy=True).astype(np.float32)
+            fresh = self._embed(missing)
             fresh.flags.writeable = False  # cached rows are shared between requests
             with self._query_lock:
                 for text, vector in zip(missing, fresh):
@@ -152,6 +153,20 @@ class Recommender:
                 while len(self._query_vectors) > QUERY_CACHE_SIZE:
                     self._query_vectors.popitem(last=False)
         return np.stack([known[t] for t in texts]) if texts else np.empty((0, self.vectors.shape[1]), np.float32)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """The model's own modules, 32 texts per padded batch.
+
+        ``model.encode`` wraps the same forward pass in generic bookkeeping (device and argument
+        checks, length sorting, progress plumbing) that cost ~4 ms of a ~80 ms one-text call on two
+        cores; the vectors are the same to 1e-6 (tests/test_engine.py).
+        """
+        with torch.inference_mode():
+            batches = [
+                self.model(self.model.preprocess(texts[start : start + 32]))["sentence_embedding"].numpy()
+                for start in range(0, len(texts), 32)
+            ]
+        return np.concatenate(batches).astype(np.float32)
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks measure the model, not the cache)."""

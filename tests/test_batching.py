@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import torch
 import pytest
 
 from recommender import engine
@@ -155,12 +156,17 @@ def test_settings_are_checked() -> None:
 
 
 class CountingModel:
+    """A SentenceTransformer's two calls the Recommender makes: preprocess, then the forward pass."""
+
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def encode(self, texts: list[str], **_: object) -> np.ndarray:
-        self.calls.append(list(texts))
-        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+    def preprocess(self, texts: list[str]) -> dict[str, list[str]]:
+        return {"texts": list(texts)}
+
+    def __call__(self, features: dict[str, list[str]]) -> dict[str, torch.Tensor]:
+        self.calls.append(features["texts"])
+        return {"sentence_embedding": torch.tensor([[float(len(t)), 1.0] for t in features["texts"]])}
 
 
 def tiny_recommender(model: CountingModel) -> Recommender:

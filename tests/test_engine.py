@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
@@ -80,6 +81,16 @@ def test_recommend_many_answers_like_recommend(default_recommender: Recommender)
     for query, answer in zip(queries, together):
         alone = default_recommender.recommend(query, 5)
         assert [r.song.id for r in answer] == [r.song.id for r in alone]
+
+
+def test_request_vectors_are_the_models_own(default_recommender: Recommender) -> None:
+    """The lean forward pass in Recommender.encode gives what model.encode gives, one text or a padded batch."""
+    texts = ["chill acoustic evening", "x", "upbeat Katy Perry tracks from 2013 for a long summer drive with friends"] * 12
+    default_recommender.clear_query_cache()
+    ours = default_recommender.encode([f"{t} {i}" for i, t in enumerate(texts)])
+    reference = default_recommender.model.encode([f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True)
+    np.testing.assert_allclose(ours, reference, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
 
 
 def test_offset_continues_the_ranking(default_recommender: Recommender) -> None:
