@@ -401,6 +401,11 @@ def format_table(result: dict[str, object]) -> str:
             f"  filtered {s['filtered_search_ms_median']:.2f} ms / {s['filtered_recall_at_10']:.3f}"
             f"  index {s['index_mb']:.0f} MB  peak RSS {s['peak_rss_mb_with_index']:.0f} MB"
         )
+        hybrid = s["hybrid"]
+        lines.append(
+            f"  {'':>9}        hybrid ranking (filters, feature wishes): {hybrid['rank_ms_median']:.2f} ms median,"
+            f" p99 {hybrid['rank_ms_p99']:.1f} ms, recall@10 vs scoring every song {hybrid['recall_at_10']:.3f}"
+        )
     lines.append("")
     lines.append("targets: " + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()))
     return "\n".join(lines)

@@ -80,7 +80,7 @@ class Recommender:
         self.model_name = MODEL_NAME
         self._labels = [f"{s.title} {s.artist}" for s in self.songs]
         self.parser = IntentParser(self.songs)
-        self.ranker = Ranker(self.songs, vectors) if profile == "default" else None
+        self.ranker = Ranker(self.songs, vectors, index) if profile == "default" else None
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
         self._query_lock = threading.Lock()

@@ -5,14 +5,20 @@ A request's score for a song is its cosine similarity to the request plus
 percentile within the catalog, so "calm" puts the calmest songs first whatever the
 scale). Artists, years, genres and explicit numeric bounds filter; when they leave too
 few songs they are relaxed in ``RELAX_ORDER`` and the extra songs say so.
+
+Small catalogs (an exact FAISS index) score every song that passes the filters. Large ones (an
+IVF index, see ann.py) score a candidate pool instead: the index's nearest songs to the request,
+searched with the filters as a bitmap so it never returns songs they drop, plus the songs that
+fit the feature wishes best; the pool grows when it runs out before ``k`` answers.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 from .intent import Intent, Wish
@@ -26,6 +32,11 @@ MAX_PER_ARTIST = 3
 # Least important filter first: a numeric bound, then genre, then year; the artist named goes last.
 RELAX_ORDER = ("bounds", "genre", "year", "artist")
 NEAR_BPM_SPAN = 30.0
+# Candidates per requested song when the index proposes them: room for repeats, the per-artist cap and relaxing.
+POOL_PER_RESULT = 20
+MIN_POOL = 200
+# Filters that leave at most this many songs are scored exactly, even in a large catalog: a few MB of vectors.
+EXACT_POOL = 4096
 
 UNITS = {"bpm": " BPM", "loudness": " dB", "length": " s"}
 
@@ -69,40 +80,88 @@ class _Candidate:
     relaxed: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class _Selection:
+    """The songs chosen so far, the songs they stand for and how many each artist has."""
+
+    chosen: list[_Candidate] = field(default_factory=list)
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    per_artist: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> _Selection:
+        return _Selection(list(self.chosen), set(self.seen), dict(self.per_artist))
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """Candidate songs, ascending; unless ``complete``, the floors are the lowest text and boost
+    scores among the candidates, so no song left out scores above their sum."""
+
+    ids: np.ndarray
+    text_floor: float = np.inf
+    boost_floor: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Every song the mask allows is a candidate."""
+        return self.text_floor == np.inf
+
+
 class Ranker:
     """Catalog arrays precomputed once, so each request is a few vectorized passes."""
 
-    def __init__(self, songs: Sequence[Song], vectors: np.ndarray) -> None:
-        self.songs = tuple(songs)
-        self.vectors = np.asarray(vectors, dtype=np.float32)
-        n = len(self.songs)
-        self.features = np.full((n, len(FEATURE_NAMES)), np.nan, dtype=np.float32)
-        for i, song in enumerate(self.songs):
-            if song.features is not None:
-                self.features[i] = [getattr(song.features, name) for name in FEATURE_NAMES]
+    def __init__(self, songs: Sequence[Song], vectors: np.ndarray, index: faiss.Index | None = None) -> None:
+        """``vectors`` may be memory-mapped: with an IVF ``index`` they are never read (its codes are)."""
+        self.songs = songs
+        self.vectors = vectors
+        self.index = index if isinstance(index, faiss.IndexIVF) else None
+        if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:
+            self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
+        rows: list[tuple[float, ...]] = []
+        artist_codes: dict[str, int] = {}
+        artists, genres, years = [], [], []
+        nothing = (np.nan,) * len(FEATURE_NAMES)
+        for song in songs:  # one pass: a large catalog's songs may be made on demand
+            rows.append(tuple(getattr(song.features, name) for name in FEATURE_NAMES) if song.features else nothing)
+            artists.append(artist_codes.setdefault(song.artist, len(artist_codes)))
+            genres.append(tuple(g.lower() for g in song.genres))
+            years.append(song.years)
+        # Column-major: a request reads whole feature columns.
+        self.features = np.asfortranarray(np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES)))
+        self.artist_codes = artist_codes
+        self.artist_of = np.array(artists, dtype=np.int64)
+        self.genres = Membership(genres)
+        self.years = Membership(years)
         self.measured = ~np.isnan(self.features[:, 0])
-        self.percentiles = np.full_like(self.features, np.nan)
+        self.percentiles = np.full_like(self.features, np.nan, order="F")
         for column in range(len(FEATURE_NAMES)):
             values = self.features[self.measured, column]
             ordered = np.sort(values)
             # Average rank of ties, scaled to [0, 1]: equal values get equal scores.
             order = np.searchsorted(ordered, values, side="left") + np.searchsorted(ordered, values, side="right")
             self.percentiles[self.measured, column] = order / (2 * max(len(values), 1))
-        self.artists = np.array([s.artist for s in self.songs], dtype=object)
-        self.genres = Membership([tuple(g.lower() for g in s.genres) for s in self.songs])
-        self.years = Membership([s.years for s in self.songs])
-        self.hybrid = self._hybrid_vectors()
+        self.audio, self.hybrid_norms = self._audio_vectors()
 
-    def _hybrid_vectors(self) -> np.ndarray:
-        """Text embedding and standardized audio features in one unit vector per song."""
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        """Text vectors of some songs: decoded from the IVF index's 8-bit codes (no float matrix is read), or exact."""
+        if self.index is not None:
+            return self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        return np.asarray(self.vectors[ids], dtype=np.float32)
+
+    def _audio_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Standardized audio features as unit rows (zero without measurements), and each song's hybrid norm.
+
+        A song's hybrid vector for /similar is its text embedding and audio row side by side, weighted by
+        ``HYBRID_AUDIO_WEIGHT`` and scaled to unit length; only the norms are kept, never the wide matrix.
+        """
         values = np.nan_to_num(self.features)
         mean = values[self.measured].mean(axis=0) if self.measured.any() else np.zeros(values.shape[1])
         std = values[self.measured].std(axis=0) if self.measured.any() else np.ones(values.shape[1])
         z = np.where(self.measured[:, None], (values - mean) / np.where(std > 0, std, 1), 0.0)
         norms = np.linalg.norm(z, axis=1, keepdims=True)
-        z = z / np.where(norms > 0, norms, 1)
-        hybrid = np.hstack([np.sqrt(1 - HYBRID_AUDIO_WEIGHT) * self.vectors, np.sqrt(HYBRID_AUDIO_WEIGHT) * z])
-        return (hybrid / np.linalg.norm(hybrid, axis=1, keepdims=True)).astype(np.float32)
+        audio = (z / np.where(norms > 0, norms, 1)).astype(np.float32)
+        hybrid_norms = np.sqrt((1 - HYBRID_AUDIO_WEIGHT) + HYBRID_AUDIO_WEIGHT * np.sum(audio * audio, axis=1))
+        return audio, hybrid_norms.astype(np.float32)
 
     def _column(self, feature: str) -> int:
         return FEATURE_NAMES.index(feature)
@@ -126,7 +185,8 @@ class Ranker:
         n = len(self.songs)
         filters: dict[str, np.ndarray] = {}
         if intent.artists:
-            filters["artist"] = np.isin(self.artists, list(intent.artists))
+            codes = [self.artist_codes[a] for a in intent.artists if a in self.artist_codes]
+            filters["artist"] = np.isin(self.artist_of, codes)
         if intent.years is not None:
             filters["year"] = self.years.songs_with(intent.years.__contains__)
         if intent.genre_keys:
@@ -142,41 +202,101 @@ class Ranker:
             filters["bounds"] = ok
         return filters
 
+    def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int) -> _Pool:
+        """Songs worth scoring: every song ``mask`` allows while that is cheap (or the index is exact).
+
+        Otherwise the ``size`` nearest to ``query`` that pass the mask (the IVF index searched with
+        the mask as a bitmap) and the ``size`` best by ``boost`` (the score's non-text part, -inf where
+        the mask says no).
+        """
+        allowed = int(mask.sum())
+        if self.index is None or allowed <= max(size, EXACT_POOL):
+            return _Pool(np.flatnonzero(mask))
+        bitmap = np.packbits(mask, bitorder="little")  # must outlive the search: FAISS keeps a pointer
+        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=self.index.nprobe)
+        similarity, nearest = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
+        found = nearest[0] >= 0
+        parts = [nearest[0][found]]
+        text_floor = float(similarity[0][found].min()) if found.any() else -np.inf
+        boost_floor = 0.0
+        if boost is not None:
+            best = np.argpartition(boost, -size)[-size:]
+            parts.append(best)
+            boost_floor = float(boost[best].min())
+        return _Pool(np.unique(np.concatenate(parts)), text_floor, boost_floor)
+
     def rank(self, intent: Intent, vector: np.ndarray, k: int) -> list[Recommendation]:
         """The top ``k`` songs for a parsed request and its embedding."""
-        scores = self.vectors @ np.asarray(vector, dtype=np.float32) + FEATURE_WEIGHT * self._wish_scores(intent.wishes)
+        query = np.asarray(vector, dtype=np.float32)
+        wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
+        # Small catalogs: one product for every song; large ones read only their candidates' rows.
+        every = self.vectors @ query if self.index is None else None
+
+        def scores(ids: np.ndarray) -> np.ndarray:
+            text = every[ids] if every is not None else self._rows(ids) @ query
+            return text + wish[ids] if wish is not None else text
+
         eligible = self.measured if intent.wishes else np.ones(len(self.songs), dtype=bool)
         filters = self._filters(intent)
-        chosen: list[_Candidate] = []
-        seen: set[tuple[str, str]] = set()
-        per_artist: dict[str, int] = {}
+        selection = _Selection()
         active = [name for name in RELAX_ORDER if name in filters]
         relaxed: list[str] = []
         while True:
             mask = eligible.copy()
             for name in active:
                 mask &= filters[name]
-            for index in np.argsort(-np.where(mask, scores, -np.inf), kind="stable"):
-                if not mask[index] or len(chosen) == k:
+            boost = np.where(mask, wish, -np.inf) if wish is not None else None
+            size = max(MIN_POOL, POOL_PER_RESULT * k)
+            while True:
+                pool = self._pool(query, mask, boost, size)
+                trial = selection.copy()
+                lowest = self._choose(intent, pool, scores(pool.ids), k, trial, filters, relaxed)
+                # Every song left out of the pool scores below its text floor plus its boost floor (without a
+                # boost, the nearest songs are the answer): a pass that chose a song below that may have
+                # missed better ones, so it is dropped and the pool grows.
+                missed_better = wish is not None and lowest < pool.text_floor + pool.boost_floor
+                if pool.complete or (len(trial.chosen) >= k and not missed_better):
                     break
-                song = self.songs[index]
-                if song_key(song) in seen:
-                    continue
-                if not intent.artists and per_artist.get(song.artist, 0) >= MAX_PER_ARTIST:
-                    continue
-                seen.add(song_key(song))
-                per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
-                # A song found after relaxing a filter ranks below those that met it, so it never scores above them.
-                score = float(scores[index]) if not chosen else min(float(scores[index]), chosen[-1].score)
-                missed = tuple(name for name in relaxed if not filters[name][index])
-                chosen.append(_Candidate(int(index), score, missed))
-            if len(chosen) >= k or not active:
+                size *= 4
+            selection = trial
+            if len(selection.chosen) >= k or not active:
                 break
             relaxed.append(active.pop(0))
         return [
             Recommendation(rank=i + 1, song=self.songs[c.index], score=c.score, reasons=self._reasons(intent, c))
-            for i, c in enumerate(chosen)
+            for i, c in enumerate(selection.chosen)
         ]
+
+    def _choose(
+        self,
+        intent: Intent,
+        pool: _Pool,
+        pool_scores: np.ndarray,
+        k: int,
+        selection: _Selection,
+        filters: dict[str, np.ndarray],
+        relaxed: list[str],
+    ) -> float:
+        """Add the pool's best songs to ``selection`` until it holds ``k``; the lowest score added (inf: none)."""
+        lowest = np.inf
+        chosen, per_artist = selection.chosen, selection.per_artist
+        for position in np.argsort(-pool_scores, kind="stable"):
+            if len(chosen) == k:
+                break
+            index = int(pool.ids[position])
+            song = self.songs[index]
+            if song_key(song) in selection.seen:
+                continue
+            if not intent.artists and per_artist.get(song.artist, 0) >= MAX_PER_ARTIST:
+                continue
+            selection.seen.add(song_key(song))
+            per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
+            lowest = float(pool_scores[position])
+            # A song found after relaxing a filter ranks below those that met it, so it never scores above them.
+            score = lowest if not chosen else min(lowest, chosen[-1].score)
+            missed = tuple(name for name in relaxed if not filters[name][index])
+            chosen.append(_Candidate(index, score, missed))
+        return lowest
 
     def _reasons(self, intent: Intent, candidate: _Candidate) -> tuple[str, ...]:
         song = self.songs[candidate.index]
@@ -210,20 +330,41 @@ class Ranker:
 
     def similar(self, seed: Song, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
         """Neighbours by the hybrid vector: they share the seed's sound as well as its words."""
-        scores = self.hybrid @ self.hybrid[seed.id]
-        chosen: list[Recommendation] = []
-        seen = set(exclude)
-        for index in np.argsort(-scores, kind="stable"):
-            song = self.songs[index]
-            if song_key(song) in seen:
-                continue
-            seen.add(song_key(song))
-            chosen.append(
-                Recommendation(rank=len(chosen) + 1, song=song, score=float(scores[index]), reasons=shared_traits(seed, song))
+        text_query, audio_query = self._rows(np.array([seed.id]))[0], self.audio[seed.id]
+        seed_norm = float(self.hybrid_norms[seed.id])
+        everyone = np.ones(len(self.songs), dtype=bool)
+        # Small catalogs: every song's text score at once; large ones: the index's nearest plus the nearest in sound.
+        every = self.vectors @ text_query if self.index is None else None
+        sound = self.audio @ audio_query if self.index is not None else None
+        size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
+        while True:
+            pool = self._pool(text_query, everyone, sound, size)
+            text = every[pool.ids] if every is not None else self._rows(pool.ids) @ text_query
+            pool_scores = ((1 - HYBRID_AUDIO_WEIGHT) * text + HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)) / (
+                self.hybrid_norms[pool.ids] * seed_norm
             )
-            if len(chosen) == k:
-                break
-        return chosen
+            chosen: list[Recommendation] = []
+            seen = set(exclude)
+            for position in np.argsort(-pool_scores, kind="stable"):
+                song = self.songs[int(pool.ids[position])]
+                if song_key(song) in seen:
+                    continue
+                seen.add(song_key(song))
+                chosen.append(
+                    Recommendation(rank=len(chosen) + 1, song=song, score=float(pool_scores[position]), reasons=shared_traits(seed, song))
+                )
+                if len(chosen) == k:
+                    break
+            if pool.complete or (len(chosen) == k and chosen[-1].score >= self._similar_ceiling(pool, seed_norm)):
+                return chosen
+            size *= 4
+
+    def _similar_ceiling(self, pool: _Pool, seed_norm: float) -> float:
+        """The most a song outside the pool can score in ``similar``: a measured song has a unit audio
+        row and hybrid norm 1; one without measurements has no audio part and norm sqrt(1 - weight)."""
+        measured = (1 - HYBRID_AUDIO_WEIGHT) * pool.text_floor + HYBRID_AUDIO_WEIGHT * pool.boost_floor
+        unmeasured = np.sqrt(1 - HYBRID_AUDIO_WEIGHT) * pool.text_floor
+        return max(measured, unmeasured) / seed_norm
 
 
 def shared_traits(seed: Song, song: Song) -> tuple[str, ...]:

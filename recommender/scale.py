@@ -6,6 +6,10 @@ unit vectors for their text embeddings. Uniform random vectors have no neighbour
 so each song's vector is a random topic direction plus as much noise again (cosine ~0.7 to its
 topic, ~0.5 within a topic), with one topic per ~500 songs.
 
+Besides the bare index, the default profile's hybrid Ranker runs on the synthetic songs (text
+vectors memory-mapped from disk, filters and feature wishes as real requests carry them) and is
+compared with the same ranking done exactly over every song.
+
 Run one size per process so its peak memory is its own:
 ``python -m recommender.scale --songs 1000000`` prints one JSON object.
 """
@@ -19,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +32,10 @@ import numpy as np
 
 from .ann import TRAIN_PER_LIST, IndexChoice, choose_index, empty_ivf
 from .catalog import load_catalog
+from .intent import Intent, Wish
 from .paths import resolve_catalog
-from .songs import FEATURE_NAMES
+from .ranking import Ranker
+from .songs import FEATURE_NAMES, Features, Song
 
 DIM = 768
 CHUNK = 65_536
@@ -40,6 +46,16 @@ NPROBES = (8, 16, 24, 32, 64)
 # The filtered search keeps songs from two years with energy >= 60: about a fifth of the catalog.
 FILTER_YEARS = (2015, 2016)
 FILTER_MIN_ENERGY = 60.0
+SONGS_PER_ARTIST = 20
+# Request shapes for the hybrid ranking: text alone, a feature wish, a wide filter with a wish, a genre, one artist.
+HYBRID_INTENTS = (
+    Intent(text="words only"),
+    Intent(text="calm", wishes=[Wish("energy", "low", "calm")]),
+    Intent(text="danceable 2015-2016", years={2015, 2016}, year_label="2015-2016",
+           wishes=[Wish("danceability", "high", "danceable")]),
+    Intent(text="hip hop", genre_keys=("hip hop",), genre_label="hip hop"),
+    Intent(text="one artist", artists={"Artist 7"}),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +86,49 @@ class Synthetic:
         """Requests drawn like songs: near a topic, on no song."""
         return self._near_topics(np.random.default_rng((self.seed, 2)), count, self.topic_vectors())
 
-    def features(self, reference: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(features, year) per song: reference rows resampled, each feature jittered by 5% of its spread."""
+    def features(self, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(features, reference row) per song: reference rows resampled, each feature jittered by 5% of its spread."""
         rng = np.random.default_rng((self.seed, 3))
         rows = rng.integers(0, len(reference), self.songs)
         jitter = rng.standard_normal((self.songs, reference.shape[1]), dtype=np.float32) * (0.05 * reference.std(axis=0))
-        return (reference[rows] + jitter).astype(np.float32), years[rows]
+        return (reference[rows] + jitter).astype(np.float32), rows
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
-def reference_features(catalog: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The measured songs of the reference catalog: (features in FEATURE_NAMES order, first year)."""
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The measured songs of the reference catalog: features in FEATURE_NAMES order, first year, genres."""
+
+    features: np.ndarray
+    years: np.ndarray
+    genres: tuple[tuple[str, ...], ...]
+
+
+def reference_songs(catalog: Path | None = None) -> Reference:
     songs = [s for s in load_catalog(resolve_catalog(catalog)).songs if s.features is not None and s.years]
     features = np.array([[getattr(s.features, name) for name in FEATURE_NAMES] for s in songs], dtype=np.float32)
-    return features, np.array([s.years[0] for s in songs])
+    return Reference(features, np.array([s.years[0] for s in songs]), tuple(s.genres for s in songs))
+
+
+class SyntheticSongs(Sequence[Song]):
+    """Song objects made on demand from the synthetic arrays: a million of them need not sit in memory."""
+
+    def __init__(self, features: np.ndarray, rows: np.ndarray, reference: Reference) -> None:
+        self.features, self.rows, self.reference = features, rows, reference
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __getitem__(self, i: int) -> Song:  # type: ignore[override]
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        row = int(self.rows[i])
+        return Song(id=i, title=f"Synthetic song {i}", artist=f"Artist {i // SONGS_PER_ARTIST}",
+                    genres=self.reference.genres[row], years=(int(self.reference.years[row]),),
+                    features=Features(*map(float, self.features[i])))
 
 
 def peak_rss_mb() -> float:
@@ -125,42 +167,45 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
     """Build time, search latency, recall@10 against exact search and memory for one synthetic size."""
     data = Synthetic(songs)
     choice = choice or choose_index(songs, DIM)
-    reference, reference_years = reference_features(catalog)
-    features, years = data.features(reference, reference_years)
+    reference = reference_songs(catalog)
+    features, rows = data.features(reference.features)
+    years = reference.years[rows]
     allowed = np.isin(years, FILTER_YEARS) & (features[:, FEATURE_NAMES.index("energy")] >= FILTER_MIN_ENERGY)
     probe = data.queries(queries)
     rss_before = peak_rss_mb()
 
-    started = time.perf_counter()
-    if choice.kind == "flat":
-        index = faiss.IndexFlatIP(DIM)
-        for chunk in data.vector_chunks():
-            index.add(chunk)
-    else:
-        index = _build_ivf(data, choice)
-    build_s = time.perf_counter() - started
-    rss_index = peak_rss_mb()
-    # Filters go into the search as a bitmap: the index never hands back songs the filter drops.
-    selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
-    filtered = faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe) if choice.kind == "ivf" else faiss.SearchParameters(sel=selector)
-    latency = _search_ms(index, probe)
-    filtered_latency = _search_ms(index, probe, filtered)
-    _, found = index.search(probe, K)
-    _, found_filtered = index.search(probe, K, params=filtered)
-    sweep = {}
-    if choice.kind == "ivf":
-        for nprobe in NPROBES:
-            _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))
-            sweep[nprobe] = ids
-    index_mb = _index_mb(index)
-    del index
+    with tempfile.TemporaryDirectory(prefix="musicrec-scale-") as folder:
+        vectors = _write_vectors(data, Path(folder) / "vectors.npy")
+        started = time.perf_counter()
+        index = _build_index(data, choice)
+        build_s = time.perf_counter() - started
+        # Filters go into the search as a bitmap: the index never hands back songs the filter drops.
+        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
+        filtered = faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe) if choice.kind == "ivf" else faiss.SearchParameters(sel=selector)
+        latency = _search_ms(index, probe)
+        filtered_latency = _search_ms(index, probe, filtered)
+        _, found = index.search(probe, K)
+        _, found_filtered = index.search(probe, K, params=filtered)
+        sweep = {}
+        if choice.kind == "ivf":
+            for nprobe in NPROBES:
+                _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))
+                sweep[nprobe] = ids
+        hybrid = _hybrid(SyntheticSongs(features, rows, reference), vectors, index, probe)
+        # Serving stops here: the exact searches below read every vector, which a server never does.
+        rss_serving = peak_rss_mb()
+        index_mb = _index_mb(index)
+        del index
 
-    exact = faiss.IndexFlatIP(DIM)
-    for chunk in data.vector_chunks():
-        exact.add(chunk)
-    exact_latency = _search_ms(exact, probe[: min(queries, 50)])
-    _, truth = exact.search(probe, K)
-    _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))
+        exact = faiss.IndexFlatIP(DIM)
+        for start in range(0, songs, CHUNK):
+            exact.add(np.ascontiguousarray(vectors[start : start + CHUNK]))
+        exact_latency = _search_ms(exact, probe[: min(queries, 50)])
+        _, truth = exact.search(probe, K)
+        _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))
+        del exact
+        hybrid.update(_hybrid_truth(hybrid.pop("ranker"), probe, hybrid.pop("found")))
+        del vectors
     return {
         "songs": songs,
         "dim": DIM,
@@ -174,26 +219,77 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
         "filtered_recall_at_10": round(_recall(found_filtered, truth_filtered), 4),
         "exact_search_ms_median": round(statistics.median(exact_latency), 3),
         "nprobe_recall": {str(n): round(_recall(ids, truth), 4) for n, ids in sweep.items()},
+        "hybrid": hybrid,
         "index_mb": round(index_mb, 1),
-        "peak_rss_mb_with_index": round(rss_index, 1),
+        "peak_rss_mb_with_index": round(rss_serving, 1),
         "rss_mb_before_index": round(rss_before, 1),
         "queries": queries,
     }
 
 
-def _build_ivf(data: Synthetic, choice: IndexChoice) -> faiss.Index:
+def _write_vectors(data: Synthetic, path: Path) -> np.ndarray:
+    """The text vectors as an .npy file, memory-mapped back as the index cache serves them.
+
+    Written with plain writes, not through the mapping: mapped pages count as resident memory,
+    and a server only ever touches the rows it scores.
+    """
+    with open(path, "wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)})
+        for chunk in data.vector_chunks():
+            handle.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+    return np.load(path, mmap_mode="r")
+
+
+def _build_index(data: Synthetic, choice: IndexChoice) -> faiss.Index:
     """As ``ann.build_index`` does, but fed chunk by chunk so the float32 catalog is never held whole."""
-    index = empty_ivf(DIM, choice)
-    sample: list[np.ndarray] = []
-    for chunk in data.vector_chunks():  # songs are drawn independently: the first rows are a fair sample
-        sample.append(chunk)
-        if sum(map(len, sample)) >= TRAIN_PER_LIST * choice.nlist:
-            break
-    index.train(np.concatenate(sample)[: TRAIN_PER_LIST * choice.nlist])
-    del sample
+    if choice.kind == "flat":
+        index = faiss.IndexFlatIP(DIM)
+    else:
+        index = empty_ivf(DIM, choice)
+        sample: list[np.ndarray] = []
+        for chunk in data.vector_chunks():  # songs are drawn independently: the first rows are a fair sample
+            sample.append(chunk)
+            if sum(map(len, sample)) >= TRAIN_PER_LIST * choice.nlist:
+                break
+        index.train(np.concatenate(sample)[: TRAIN_PER_LIST * choice.nlist])
+        del sample
     for chunk in data.vector_chunks():
         index.add(chunk)
     return index
+
+
+def _hybrid(songs: SyntheticSongs, vectors: np.ndarray, index: faiss.Index, probe: np.ndarray) -> dict[str, object]:
+    """The default profile's ranking on the synthetic songs, one request at a time, each shape in turn."""
+    started = time.perf_counter()
+    ranker = Ranker(songs, vectors, index)
+    setup_s = time.perf_counter() - started
+    timings: dict[str, list[float]] = {intent.text: [] for intent in HYBRID_INTENTS}
+    found = []
+    for number, query in enumerate(probe):
+        intent = HYBRID_INTENTS[number % len(HYBRID_INTENTS)]
+        started = time.perf_counter()
+        results = ranker.rank(intent, query, K)
+        timings[intent.text].append((time.perf_counter() - started) * 1000)
+        found.append([r.song.id for r in results])
+    every = [ms for values in timings.values() for ms in values]
+    return {
+        "ranker_setup_s": round(setup_s, 2),
+        "rank_ms_median": round(statistics.median(every), 3),
+        "rank_ms_p99": round(float(np.percentile(every, 99)), 3),
+        "rank_ms_median_by_request": {text: round(statistics.median(v), 3) for text, v in timings.items() if v},
+        "ranker": ranker,
+        "found": found,
+    }
+
+
+def _hybrid_truth(ranker: Ranker, probe: np.ndarray, found: list[list[int]]) -> dict[str, float]:
+    """Recall@10 of the served ranking against the same ranking over every song (no index)."""
+    ranker.index = None  # the Ranker's exact path: every song scored, as on a small catalog
+    hits = []
+    for number, query in enumerate(probe[: len(found)]):
+        truth = [r.song.id for r in ranker.rank(HYBRID_INTENTS[number % len(HYBRID_INTENTS)], query, K)]
+        hits.append(len(set(truth) & set(found[number])) / max(len(truth), 1))
+    return {"recall_at_10": round(float(np.mean(hits)), 4)}
 
 
 def main(argv: list[str] | None = None) -> int:
