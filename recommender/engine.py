@@ -93,10 +93,12 @@ class Recommender:
         cache_dir: Path | None = None,
         lenient: bool = False,
         model: SentenceTransformer | None = None,
+        rebuild: bool = False,
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
         Pass ``model`` from another Recommender to serve a second profile without loading it twice.
+        ``rebuild`` builds afresh even over a valid cache.
         """
         if profile not in PROFILES:
             raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
@@ -112,11 +114,11 @@ class Recommender:
         )
         folder = index_cache.cache_folder(cache, fingerprint)
         model = model or load_model(source)
-        data = index_cache.load(folder, fingerprint)
+        data = None if rebuild else index_cache.load(folder, fingerprint)
         if data is None:
             # Shard processes starting together on an empty cache: one builds, the others wait and load it.
             with index_cache.build_lock(folder):
-                data = index_cache.load(folder, fingerprint)
+                data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
                     data = cls._build(path, profile, model, lenient)
                     index_cache.save(folder, fingerprint, data)

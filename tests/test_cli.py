@@ -258,3 +258,32 @@ def test_recommend_table_says_what_it_understood(shared_model: None, capsys: pyt
     assert main(["recommend", "sad songs by adele", "--k", "3"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert "understood: artist: Adele, sad" in header
+
+
+@pytest.mark.slow
+def test_index_build_confirms_a_valid_index_and_rebuilds_on_request(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_model: None,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from recommender.model import MODEL_ENV, resolve_model
+    from recommender.paths import cache_dir
+
+    monkeypatch.setenv(MODEL_ENV, resolve_model(cache_dir())[0])  # the assembled model, not a fresh one in tmp_path
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
+    catalog = tmp_path / "two.csv"
+    catalog.write_text(f"{HEADER}\n{GOOD}\n{BAD.replace('fast', '96')}\n", encoding="utf-8")
+    ready = f"index ready: 2 songs from {catalog} (default profile)"
+
+    def build(*flags: str) -> bool:
+        """Run ``index build``; whether it embedded the catalog."""
+        caplog.clear()
+        assert main(["index", "build", "--catalog", str(catalog), *flags]) == 0
+        assert capsys.readouterr().out.splitlines() == [ready]
+        return any("building the default index" in r.getMessage() for r in caplog.records)
+
+    assert build()
+    assert not build()
+    assert build("--rebuild")

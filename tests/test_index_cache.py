@@ -361,6 +361,39 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "where", ["recommender.engine.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
+)
+def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-def]
+    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_model_once
+) -> None:
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    catalog, built, expected = tiny_cache
+    cache = tmp_path / "cache"
+    shutil.copytree(built, cache)
+    [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]
+    fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
+    before = index_cache.load(folder, fingerprint)
+    assert before is not None
+    monkeypatch.setenv(MODEL_ENV, assembled_model())
+    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(where, raise_interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            Recommender.load(catalog, cache_dir=cache, rebuild=True)
+    kept = index_cache.load(folder, fingerprint)
+    assert kept is not None and kept.songs == before.songs
+    np.testing.assert_array_equal(np.asarray(kept.vectors), np.asarray(before.vectors))
+
+    rebuilt = Recommender.load(catalog, cache_dir=cache, rebuild=True)
+    assert [r.song.title for r in rebuilt.recommend(PARTY, k=3)] == expected
+    assert leftovers(folder) == []
+
+
 def test_build_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
     """A second process cannot take the build lock while the first holds it."""
     folder = tmp_path / "indexes" / "default-abc"
