@@ -104,10 +104,14 @@ def index() -> None:
 @profile_option
 @catalog_option
 @click.option("--lenient", is_flag=True, help="Skip bad rows instead of failing on the first.")
-def index_build(profile: str, catalog: str | None, lenient: bool) -> None:
-    """Build (or confirm) the cached index for a catalog and profile."""
+@click.option("--rebuild", is_flag=True, help="Build afresh even when the cached index is valid.")
+def index_build(profile: str, catalog: str | None, lenient: bool, rebuild: bool) -> None:
+    """Build (or confirm) the cached index for a catalog and profile, with progress on stderr.
+
+    An interrupted build leaves the previous index in place.
+    """
     logging.getLogger("recommender").setLevel(logging.INFO)
-    recommender = Recommender.load(catalog, profile=profile, lenient=lenient)
+    recommender = Recommender.load(catalog, profile=profile, lenient=lenient, rebuild=rebuild, progress=True)
     click.echo(f"index ready: {len(recommender.songs)} songs from {recommender.catalog} ({profile} profile)")
 
 

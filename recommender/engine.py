@@ -21,7 +21,7 @@ from .ann import build_index
 from .catalog import load_catalog
 from .checksum import sha256_file
 from .intent import Intent, IntentParser
-from .model import MODEL_NAME, load_model, resolve_model
+from .model import MODEL_NAME, embed, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .ranking import Ranker, song_key
@@ -94,10 +94,14 @@ class Recommender:
         cache_dir: Path | None = None,
         lenient: bool = False,
         model: SentenceTransformer | None = None,
+        rebuild: bool = False,
+        progress: bool = False,
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
         Pass ``model`` from another Recommender to serve a second profile without loading it twice.
+        ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
+        stderr even when it is not a terminal.
         """
         if profile not in PROFILES:
             raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
@@ -113,13 +117,13 @@ class Recommender:
         )
         folder = index_cache.cache_folder(cache, fingerprint)
         model = model or load_model(source)
-        data = index_cache.load(folder, fingerprint)
+        data = None if rebuild else index_cache.load(folder, fingerprint)
         if data is None:
             # Shard processes starting together on an empty cache: one builds, the others wait and load it.
             with index_cache.build_lock(folder):
-                data = index_cache.load(folder, fingerprint)
+                data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    data = cls._build(path, profile, model, lenient)
+                    data = cls._build(path, profile, model, lenient, progress=progress or sys.stderr.isatty())
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
@@ -127,13 +131,12 @@ class Recommender:
         return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=profile, catalog=path)
 
     @staticmethod
-    def _build(path: Path, profile: str, model: SentenceTransformer, lenient: bool) -> index_cache.IndexData:
-        catalog = load_catalog(path, lenient=lenient, raw=profile == "seed")
+    def _build(
+        path: Path, profile: str, model: SentenceTransformer, lenient: bool, *, progress: bool = False
+    ) -> index_cache.IndexData:
+        catalog = load_catalog(path, lenient=lenient, raw=profile == "seed", progress=progress)
         log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
-        texts = [song_text(song, profile) for song in catalog.songs]
-        vectors = model.encode(
-            texts, batch_size=32, show_progress_bar=sys.stderr.isatty(), convert_to_numpy=True
-        ).astype(np.float32)
+        vectors = embed(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,8 +1,9 @@
 """The on-disk index cache: song table, vectors and FAISS index under one fingerprint.
 
-A build writes every file beside its final name and renames it into place, then writes
-the manifest last; a reader trusts nothing the manifest does not vouch for. A stale
-fingerprint, or a file that is missing, truncated or corrupt, means a rebuild, never a crash.
+A build writes the whole folder, manifest last, into a staging folder beside the final one
+and swaps it in only when complete, so an interrupted build leaves the previous index as it
+was; a reader trusts nothing the manifest does not vouch for. A stale fingerprint, or a file
+that is missing, truncated or corrupt, means a rebuild, never a crash.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,17 +60,20 @@ def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
     return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}"
 
 
-def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+def _write_synced(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    with path.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make renames and new names in ``folder`` durable, not just the files' contents."""
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _song_to_json(song: Song) -> dict[str, object]:
@@ -103,14 +108,57 @@ def build_lock(folder: Path) -> Iterator[None]:
 
 
 def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST).unlink(missing_ok=True)
+    """Replace ``folder`` with a complete new cache; call it holding ``build_lock(folder)``.
+
+    An interruption at any point leaves the previous cache (or none, if there was none) as it was.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.staging-"))
+    try:
+        # mkdtemp makes it private; the cache stays as readable as the folder it lives in.
+        staging.chmod(folder.parent.stat().st_mode & 0o777)
+        _write_cache(staging, fingerprint, data)
+        _swap_in(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Staging and set-aside folders of a build that was killed before it could clean up."""
+    for leftover in folder.parent.glob(f".{folder.name}.*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> None:
     songs = json.dumps([_song_to_json(s) for s in data.songs], ensure_ascii=False).encode()
-    _write_atomic(folder / "songs.json", lambda handle: handle.write(songs))
-    _write_atomic(folder / "vectors.npy", lambda handle: np.save(handle, data.vectors))
-    _write_atomic(folder / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write)))
-    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(folder / name) for name in FILES}}
-    _write_atomic(folder / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
+    _write_synced(staging / "songs.json", lambda handle: handle.write(songs))
+    _write_synced(staging / "vectors.npy", lambda handle: np.save(handle, data.vectors))
+    _write_synced(staging / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write)))
+    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(staging / name) for name in FILES}}
+    _write_synced(staging / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
+    _fsync_folder(staging)
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Move the old folder aside, the new one in, then delete the old one.
+
+    Between the two renames no folder exists; readers that miss then wait on the build lock and look again.
+    """
+    aside = folder.with_name(staging.name.replace(".staging-", ".old-", 1))
+    had_old = folder.exists()
+    if had_old:
+        folder.rename(aside)
+    try:
+        staging.rename(folder)
+    except BaseException:
+        if had_old:
+            aside.rename(folder)
+        raise
+    _fsync_folder(folder.parent)
+    if had_old:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,21 @@ def test_thousands_separators_in_numbers(tmp_path: Path) -> None:
     assert song.features is not None
     assert song.features.length == pytest.approx(1234.567)
     assert song.features.energy == pytest.approx(50)
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+def test_progress_shows_rows_rate_and_eta_on_stderr_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [f"Song {n},Artist {n % 50},dance pop,2015,{60 + n % 90},70,60,-5,10,50,200,10,5,60" for n in range(5000)]
+    path = write(tmp_path, kaggle(*rows))
+    load_catalog(path)
+    assert capsys.readouterr().err == ""
+
+    catalog = load_catalog(path, progress=True)
+    err = capsys.readouterr().err
+    assert len(catalog.songs) == 5000
+    assert "reading rows: 100%" in err and "5,000 rows" in err
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d, [\d.]+[kM]?B/s", err), err[-300:]  # elapsed<ETA, bytes a second

@@ -258,3 +258,30 @@ def test_recommend_table_says_what_it_understood(shared_model: None, capsys: pyt
     assert main(["recommend", "sad songs by adele", "--k", "3"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert "understood: artist: Adele, sad" in header
+
+
+@pytest.mark.slow
+def test_index_build_shows_progress_confirms_a_valid_index_and_rebuilds_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_model: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from recommender.model import MODEL_ENV, resolve_model
+    from recommender.paths import cache_dir
+
+    monkeypatch.setenv(MODEL_ENV, resolve_model(cache_dir())[0])  # the assembled model, not a fresh one in tmp_path
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
+    catalog = tmp_path / "two.csv"
+    catalog.write_text(f"{HEADER}\n{GOOD}\n{BAD.replace('fast', '96')}\n", encoding="utf-8")
+
+    def build(*flags: str) -> str:
+        """Run ``index build``; what it wrote on stderr."""
+        assert main(["index", "build", "--catalog", str(catalog), *flags]) == 0
+        out, err = capsys.readouterr()
+        assert out.splitlines() == [f"index ready: 2 songs from {catalog} (default profile)"]
+        return err
+
+    # capsys's stderr is no terminal: the progress is there because `index build` asks for it.
+    first = build()
+    assert "reading rows: 100%" in first and "2 rows" in first
+    assert "embedding: 100%" in first and "2/2" in first
+    assert "embedding" not in build()  # a valid index is confirmed, not rebuilt
+    assert "embedding: 100%" in build("--rebuild")

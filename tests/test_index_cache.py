@@ -8,7 +8,7 @@ import logging
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +200,86 @@ def test_save_over_a_damaged_cache_repairs_it(saved: Path) -> None:
     assert not [p.name for p in saved.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+# --- an interrupted save keeps the old cache ----------------------------------------------
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging or set-aside folders of ``folder``'s builds still lying beside it."""
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}."))
+
+
+def smaller_index() -> IndexData:
+    """Different from ``index_data()`` in every file, so the test can tell which one is on disk."""
+    vectors = index_data().vectors[:2]
+    return IndexData(songs=songs()[:2], vectors=vectors, index=build_faiss(vectors, "default"))
+
+
+def interrupt_writing_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("recommender.index.faiss.write_index", raise_interrupt)
+
+
+def interrupt_the_checksums(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("recommender.index.sha256_file", raise_interrupt)
+
+
+def interrupt_the_swap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C between moving the old folder aside and moving the new one in."""
+    rename = Path.rename
+
+    def interrupted(self: Path, target: Path) -> Path:
+        if ".staging-" in self.name:
+            raise KeyboardInterrupt
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", interrupted)
+
+
+def raise_interrupt(*args: object) -> None:
+    raise KeyboardInterrupt
+
+
+INTERRUPTIONS = {
+    "writing-the-index": interrupt_writing_the_index,
+    "checksums": interrupt_the_checksums,
+    "swapping-in": interrupt_the_swap,
+}
+
+
+@pytest.mark.parametrize("interrupt", list(INTERRUPTIONS.values()), ids=list(INTERRUPTIONS))
+def test_an_interrupted_save_keeps_the_old_cache(saved: Path, monkeypatch: pytest.MonkeyPatch, interrupt) -> None:  # type: ignore[no-untyped-def]
+    interrupt(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.save(saved, FINGERPRINT, smaller_index())
+    monkeypatch.undo()
+
+    kept = index_cache.load(saved, FINGERPRINT)
+    assert kept is not None
+    assert kept.songs == songs()
+    np.testing.assert_array_equal(np.asarray(kept.vectors), index_data().vectors)
+    assert leftovers(saved) == []
+
+
+def test_a_killed_save_keeps_the_old_cache_and_the_next_save_clears_up(saved: Path) -> None:
+    killed_half_way = (
+        "import json, os, sys\nfrom pathlib import Path\nimport faiss\nfrom recommender import index\n"
+        "folder, fingerprint = Path(sys.argv[1]), index.Fingerprint(**json.loads(sys.argv[2]))\n"
+        "data = index.load(folder, fingerprint)\n"
+        "faiss.write_index = lambda *args: os._exit(9)\n"
+        "index.save(folder, fingerprint, data)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", killed_half_way, str(saved), json.dumps(asdict(FINGERPRINT))], check=False)
+    assert killed.returncode == 9
+    [staging] = leftovers(saved)  # what the killed build was writing
+    assert ".staging-" in staging
+    kept = index_cache.load(saved, FINGERPRINT)
+    assert kept is not None and kept.songs == songs()
+
+    index_cache.save(saved, FINGERPRINT, smaller_index())
+    assert leftovers(saved) == []
+    replaced = index_cache.load(saved, FINGERPRINT)
+    assert replaced is not None and replaced.songs == songs()[:2]
+
+
 # --- end to end: Recommender.load rebuilds a damaged cache --------------------------------
 
 TINY_CATALOG = """title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop
@@ -279,6 +359,39 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
         again = index_cache.load(folder, fingerprint)
     assert again is not None and again.songs == rebuilt.songs
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "where", ["recommender.engine.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
+)
+def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-def]
+    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_model_once
+) -> None:
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    catalog, built, expected = tiny_cache
+    cache = tmp_path / "cache"
+    shutil.copytree(built, cache)
+    [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]
+    fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
+    before = index_cache.load(folder, fingerprint)
+    assert before is not None
+    monkeypatch.setenv(MODEL_ENV, assembled_model())
+    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(where, raise_interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            Recommender.load(catalog, cache_dir=cache, rebuild=True)
+    kept = index_cache.load(folder, fingerprint)
+    assert kept is not None and kept.songs == before.songs
+    np.testing.assert_array_equal(np.asarray(kept.vectors), np.asarray(before.vectors))
+
+    rebuilt = Recommender.load(catalog, cache_dir=cache, rebuild=True)
+    assert [r.song.title for r in rebuilt.recommend(PARTY, k=3)] == expected
+    assert leftovers(folder) == []
 
 
 def test_build_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
