@@ -55,6 +55,7 @@ def build_index(vectors: np.ndarray, profile: str, choice: IndexChoice | None = 
     index.train(np.ascontiguousarray(vectors[np.sort(rows)], dtype=np.float32))
     for start in range(0, len(vectors), 65_536):
         index.add(np.ascontiguousarray(vectors[start : start + 65_536], dtype=np.float32))
+    index.make_direct_map()  # the Ranker decodes candidates by id; saved with the index
     return index
 
 

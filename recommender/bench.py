@@ -356,6 +356,9 @@ def targets(result: dict[str, object]) -> dict[str, bool | None]:
         "scale_1m_search_under_5ms_recall_095_under_4gb": (
             largest["search_ms_median"] < 5 and largest["recall_at_10"] >= 0.95 and largest["peak_rss_mb_with_index"] < 4096
         ) if largest and largest["songs"] >= 1_000_000 else None,
+        "scale_1m_hybrid_ranking_recall_095": (
+            largest["hybrid"]["recall_at_10"] >= 0.95 if largest and largest["songs"] >= 1_000_000 else None
+        ),
     }
 
 

@@ -176,7 +176,8 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
                 raise ValueError(f"{name} does not match its checksum")
         songs = tuple(_song_from_json(item) for item in json.loads((folder / "songs.json").read_text()))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        index = faiss.read_index(str(folder / "index.faiss"))
+        # Mapped, not read: a large catalog's index is paged in as searches touch it.
+        index = faiss.read_index(str(folder / "index.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not len(songs) == vectors.shape[0] == index.ntotal:
             raise ValueError("songs, vectors and index disagree in length")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:

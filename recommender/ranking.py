@@ -94,10 +94,11 @@ class _Selection:
 
 @dataclass(frozen=True, slots=True)
 class _Pool:
-    """Candidate songs, ascending; unless ``complete``, the floors are the lowest text and boost
-    scores among the candidates, so no song left out scores above their sum."""
+    """Candidate songs, ascending, with their text scores; unless ``complete``, the floors are the
+    lowest text and boost scores among the candidates, so no song left out scores above their sum."""
 
     ids: np.ndarray
+    text: np.ndarray
     text_floor: float = np.inf
     boost_floor: float = 0.0
 
@@ -202,40 +203,41 @@ class Ranker:
             filters["bounds"] = ok
         return filters
 
-    def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int) -> _Pool:
-        """Songs worth scoring: every song ``mask`` allows while that is cheap (or the index is exact).
+    def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None) -> _Pool:
+        """Songs worth scoring, with text scores: every song ``mask`` allows while that is cheap.
 
-        Otherwise the ``size`` nearest to ``query`` that pass the mask (the IVF index searched with
-        the mask as a bitmap) and the ``size`` best by ``boost`` (the score's non-text part, -inf where
-        the mask says no).
+        ``every`` holds every song's text score when the index is exact. With an IVF index and a
+        wide mask: the ``size`` nearest to ``query`` that pass the mask (the index searched with the
+        mask as a bitmap) and the ``size`` best by ``boost`` (the score's non-text part) among them.
         """
-        allowed = int(mask.sum())
-        if self.index is None or allowed <= max(size, EXACT_POOL):
-            return _Pool(np.flatnonzero(mask))
+        allowed = np.flatnonzero(mask)
+        if every is not None:
+            return _Pool(allowed, every[allowed])
+        if len(allowed) <= max(size, EXACT_POOL):
+            return _Pool(allowed, self._rows(allowed) @ query)
         bitmap = np.packbits(mask, bitorder="little")  # must outlive the search: FAISS keeps a pointer
         params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=self.index.nprobe)
         similarity, nearest = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
         found = nearest[0] >= 0
-        parts = [nearest[0][found]]
-        text_floor = float(similarity[0][found].min()) if found.any() else -np.inf
+        ids, text = nearest[0][found], similarity[0][found]
+        text_floor = float(text.min()) if len(text) else -np.inf
         boost_floor = 0.0
         if boost is not None:
-            best = np.argpartition(boost, -size)[-size:]
-            parts.append(best)
-            boost_floor = float(boost[best].min())
-        return _Pool(np.unique(np.concatenate(parts)), text_floor, boost_floor)
+            # Over the allowed songs only: a partition over many equal "excluded" values is very slow.
+            values = boost[allowed]
+            top = np.argpartition(values, -size)[-size:]
+            boost_floor = float(values[top].min())
+            extra = np.setdiff1d(allowed[top], ids)
+            ids, text = np.concatenate([ids, extra]), np.concatenate([text, self._rows(extra) @ query])
+        order = np.argsort(ids)
+        return _Pool(ids[order], text[order], text_floor, boost_floor)
 
     def rank(self, intent: Intent, vector: np.ndarray, k: int) -> list[Recommendation]:
         """The top ``k`` songs for a parsed request and its embedding."""
         query = np.asarray(vector, dtype=np.float32)
         wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
-        # Small catalogs: one product for every song; large ones read only their candidates' rows.
+        # Small catalogs: one product for every song; large ones score only their candidates.
         every = self.vectors @ query if self.index is None else None
-
-        def scores(ids: np.ndarray) -> np.ndarray:
-            text = every[ids] if every is not None else self._rows(ids) @ query
-            return text + wish[ids] if wish is not None else text
-
         eligible = self.measured if intent.wishes else np.ones(len(self.songs), dtype=bool)
         filters = self._filters(intent)
         selection = _Selection()
@@ -245,12 +247,12 @@ class Ranker:
             mask = eligible.copy()
             for name in active:
                 mask &= filters[name]
-            boost = np.where(mask, wish, -np.inf) if wish is not None else None
             size = max(MIN_POOL, POOL_PER_RESULT * k)
             while True:
-                pool = self._pool(query, mask, boost, size)
+                pool = self._pool(query, mask, wish, size, every)
                 trial = selection.copy()
-                lowest = self._choose(intent, pool, scores(pool.ids), k, trial, filters, relaxed)
+                pool_scores = pool.text + wish[pool.ids] if wish is not None else pool.text
+                lowest = self._choose(intent, pool, pool_scores, k, trial, filters, relaxed)
                 # Every song left out of the pool scores below its text floor plus its boost floor (without a
                 # boost, the nearest songs are the answer): a pass that chose a song below that may have
                 # missed better ones, so it is dropped and the pool grows.
@@ -338,9 +340,8 @@ class Ranker:
         sound = self.audio @ audio_query if self.index is not None else None
         size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
         while True:
-            pool = self._pool(text_query, everyone, sound, size)
-            text = every[pool.ids] if every is not None else self._rows(pool.ids) @ text_query
-            pool_scores = ((1 - HYBRID_AUDIO_WEIGHT) * text + HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)) / (
+            pool = self._pool(text_query, everyone, sound, size, every)
+            pool_scores = ((1 - HYBRID_AUDIO_WEIGHT) * pool.text + HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)) / (
                 self.hybrid_norms[pool.ids] * seed_norm
             )
             chosen: list[Recommendation] = []

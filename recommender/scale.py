@@ -235,8 +235,7 @@ def _write_vectors(data: Synthetic, path: Path) -> np.ndarray:
     """
     with open(path, "wb") as handle:
         np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)})
-        for chunk in data.vector_chunks():
-            handle.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+        handle.writelines(np.ascontiguousarray(chunk, dtype="<f4").tobytes() for chunk in data.vector_chunks())
     return np.load(path, mmap_mode="r")
 
 

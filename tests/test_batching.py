@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 import pytest
+import torch
 
 from recommender import engine
 from recommender.batching import MicroBatcher
