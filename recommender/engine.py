@@ -21,7 +21,7 @@ from .ann import build_index
 from .catalog import load_catalog
 from .checksum import sha256_file
 from .intent import Intent, IntentParser
-from .model import MODEL_NAME, embed, load_model, resolve_model
+from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .ranking import Ranker, song_key
@@ -136,7 +136,7 @@ class Recommender:
     ) -> index_cache.IndexData:
         catalog = load_catalog(path, lenient=lenient, raw=profile == "seed", progress=progress)
         log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
-        vectors = embed(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
+        vectors = embed_catalog(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -133,7 +133,7 @@ def load_model(source: str) -> SentenceTransformer:
             transformers_logging.enable_progress_bar()
 
 
-def embed(model: SentenceTransformer, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+def embed_catalog(model: SentenceTransformer, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
     """The model's vectors for a catalog's texts, in chunks; ``progress`` shows songs embedded and an ETA on stderr."""
     vectors = np.empty((0, 0), dtype=np.float32)
     with tqdm(total=len(texts), desc="embedding", unit="song", disable=not progress) as bar:

@@ -9,7 +9,8 @@ few songs they are relaxed in ``RELAX_ORDER`` and the extra songs say so.
 Small catalogs (an exact FAISS index) score every song that passes the filters. Large ones (an
 IVF index, see ann.py) score a candidate pool instead: the index's nearest songs to the request,
 searched with the filters as a bitmap so it never returns songs they drop, plus the songs that
-fit the feature wishes best; the pool grows when it runs out before ``k`` answers.
+fit the feature wishes best. The pool grows until it holds ``k`` answers and no song left out of
+it could score above the last of them (the threshold test of Fagin's algorithm).
 """
 
 from __future__ import annotations

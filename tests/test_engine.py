@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
-from recommender.model import embed
+from recommender.model import embed_catalog
 from recommender.ranking import song_key
 from recommender.templates import song_text
 
@@ -200,6 +200,6 @@ def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
     texts = [song_text(song, "default") for song in default_recommender.songs[:24]]
     whole = default_recommender.model.encode(texts, batch_size=32, convert_to_numpy=True)
     monkeypatch.setattr("recommender.model.EMBED_CHUNK", 10)  # two whole chunks and a short one
-    np.testing.assert_allclose(embed(default_recommender.model, texts), whole, atol=1e-5)
+    np.testing.assert_allclose(embed_catalog(default_recommender.model, texts), whole, atol=1e-5)
     # The session's cached index was built the same way, in chunks of the real size.
     np.testing.assert_allclose(np.asarray(default_recommender.vectors[:24]), whole, atol=1e-5)
