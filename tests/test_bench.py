@@ -12,7 +12,7 @@ import pytest
 from recommender import bench
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
 from recommender.engine import Recommender
-from recommender.scale import Synthetic, measure
+from recommender.scale import HYBRID_INTENTS, Synthetic, measure
 
 
 def test_requests_are_many_varied_and_never_repeat() -> None:
@@ -58,6 +58,9 @@ def test_scale_measure_reports_every_figure(reference_catalog: Path) -> None:
     assert 0 <= result["recall_at_10"] <= 1 and 0 <= result["filtered_recall_at_10"] <= 1
     assert set(result["nprobe_recall"]) == {"8", "16", "24", "32", "64"}
     assert result["index_mb"] > 0 and result["peak_rss_mb_with_index"] > 0
+    assert result["hybrid"]["recall_at_10"] >= 0.9 and set(result["hybrid"]["rank_ms_median_by_request"]) == {
+        intent.text for intent in HYBRID_INTENTS
+    }
 
 
 def canned_result() -> dict[str, object]:
