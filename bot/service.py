@@ -16,6 +16,7 @@ from pathlib import Path
 
 from recommender.batching import MicroBatcher
 from recommender.engine import Recommender
+from recommender.request import Answer, Request
 from recommender.songs import Recommendation, Song
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ class MusicService:
         # Song ids are row positions, so a button from another catalog must not be read with this one.
         labels = "\n".join(song.label for song in recommender.songs)
         self.catalog_tag = hashlib.sha256(labels.encode()).hexdigest()[:8]
+
+    async def answer(self, request: Request) -> Answer:
+        return await self._batcher.answer(request)
 
     async def recommend(self, text: str, k: int, *, offset: int = 0) -> list[Recommendation]:
         return await self._batcher.recommend(text, k, offset=offset)

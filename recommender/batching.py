@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .engine import check_k, check_query
+from .request import Answer, Request
 from .songs import Recommendation, Song
 
 
@@ -28,17 +28,15 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]: ...
+    def check_request(self, request: Request) -> Request: ...
 
-    def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]: ...
+    def complete(self, request: Request, vector: np.ndarray | None) -> Answer: ...
 
 
 @dataclass(slots=True)
 class _Job:
-    text: str
-    k: int
-    offset: int
-    future: asyncio.Future[list[Recommendation]] = field(repr=False)
+    request: Request
+    future: asyncio.Future[Answer] = field(repr=False)
 
 
 class MicroBatcher:
@@ -58,7 +56,23 @@ class MicroBatcher:
 
     async def recommend(self, text: str, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Ranked songs for ``text``; a bad request raises RequestError here and touches no batch."""
-        job = _Job(check_query(text), check_k(k), offset, asyncio.get_running_loop().create_future())
+        return list((await self.answer(Request(text=text, k=k, offset=offset))).results)
+
+    async def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
+        seed = song if isinstance(song, int) else song.id
+        return list((await self.answer(Request(seed=seed, k=k, offset=offset))).results)
+
+    async def answer(self, request: Request) -> Answer:
+        """The answer to ``request``; a bad request raises RequestError here and touches no batch.
+
+        A request with no words (a seed song alone) needs no encoding: it runs on the same worker
+        thread, so it queues behind batches instead of competing with them for the cores.
+        """
+        checked = self.recommender.check_request(request)
+        loop = asyncio.get_running_loop()
+        if not checked.words:
+            return await loop.run_in_executor(self._executor, self.recommender.complete, checked, None)
+        job = _Job(checked, loop.create_future())
         self._pending.append(job)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="musicrec-microbatcher")
@@ -66,11 +80,6 @@ class MicroBatcher:
             self._full.set()
         # A cancelled caller cancels only its own future; the batch drops it before encoding or ignores its answer.
         return await job.future
-
-    async def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
-        """No encoding involved: the same worker thread, so it queues behind batches instead of competing for cores."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: self.recommender.similar(song, k, offset=offset))
 
     async def aclose(self) -> None:
         """Stop gathering; requests still queued are cancelled."""
@@ -101,24 +110,24 @@ class MicroBatcher:
     def _answer(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
         """In the worker thread: one encode, then each request ranked and answered as soon as it is ready."""
         try:
-            vectors = self.recommender.encode([job.text for job in batch])
+            vectors = self.recommender.encode([job.request.words for job in batch])
         except Exception as error:  # noqa: BLE001 - the model failing fails this batch's callers, not the worker
             for job in batch:
                 loop.call_soon_threadsafe(_settle, job.future, None, error)
             return
         for job, vector in zip(batch, vectors):
             try:
-                result = self.recommender.rank(job.text, vector, job.k, offset=job.offset)
+                result = self.recommender.complete(job.request, vector)
             except Exception as error:  # noqa: BLE001 - one request's failure is its caller's alone
                 loop.call_soon_threadsafe(_settle, job.future, None, error)
             else:
                 loop.call_soon_threadsafe(_settle, job.future, result, None)
 
 
-def _settle(future: asyncio.Future[list[Recommendation]], result: list[Recommendation] | None, error: Exception | None) -> None:
+def _settle(future: asyncio.Future[Answer], result: Answer | None, error: Exception | None) -> None:
     if future.done():  # the caller gave up (cancelled) while its batch ran
         return
-    if error is not None:
-        future.set_exception(error)
+    if error is not None or result is None:
+        future.set_exception(error or RuntimeError("no answer"))
     else:
-        future.set_result(result or [])
+        future.set_result(result)

@@ -35,7 +35,8 @@ import numpy as np
 import torch
 
 from .batching import MicroBatcher
-from .engine import Recommender, check_query
+from .engine import Recommender
+from .request import Request
 from .scale import peak_rss_mb
 
 K = 10
@@ -101,10 +102,10 @@ def baseline_request(seed: Recommender, text: str) -> None:
 def ours_request(default: Recommender, text: str) -> tuple[float, float]:
     """The default profile as ``recommend`` runs it, timed as (up to the vector, everything after) in seconds."""
     started = time.perf_counter()
-    cleaned = check_query(text)
-    vector = default.encode([cleaned])[0]
+    request = default.check_request(Request(text=text, k=K))
+    vector = default.encode([request.words])[0]
     encoded = time.perf_counter()
-    cards = [r.as_dict() for r in default.rank(cleaned, vector, K)]
+    cards = [r.as_dict() for r in default.complete(request, vector).results]
     assert cards, "the default profile answered nothing"
     return encoded - started, time.perf_counter() - encoded
 

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .ranking import Ranker, song_key
+from .request import Answer, Request
 from .songs import Recommendation, Song
 from .templates import PROFILES, TEMPLATE_VERSION, song_text
 
@@ -35,8 +36,13 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 MAX_K = 50
+# The deepest a page may reach into one answer ("More" clicked many times).
+MAX_RESULTS = 100
 # Query vectors kept for repeated requests ("More" pages, popular moods): 3 KB each.
 QUERY_CACHE_SIZE = 512
+# How far a member's liked songs pull a request toward their sound: the mean of the liked songs'
+# vectors is added at this weight before normalising, so the request's own words still lead.
+LIKED_WEIGHT = 0.3
 
 
 class RequestError(ValueError):
@@ -181,34 +187,82 @@ class Recommender:
 
     def recommend_many(self, texts: Sequence[str], k: int = 5, *, offset: int = 0) -> list[list[Recommendation]]:
         """Answers for several requests with one model call; ``offset`` skips that many results (for "More")."""
-        cleaned = [check_query(t) for t in texts]
-        check_k(k)
-        vectors = self.encode(cleaned)
-        return [self.rank(text, vector, k, offset=offset) for text, vector in zip(cleaned, vectors)]
+        answers = self.answer_many([Request(text=text, k=k, offset=offset) for text in texts])
+        return [list(answer.results) for answer in answers]
+
+    def answer(self, request: Request) -> Answer:
+        return self.answer_many([request])[0]
+
+    def answer_many(self, requests: Sequence[Request]) -> list[Answer]:
+        """Answers for several requests with one model call for all their words."""
+        checked = [self.check_request(r) for r in requests]
+        vectors = iter(self.encode([r.words for r in checked if r.words]))
+        return [self.complete(r, next(vectors) if r.words else None) for r in checked]
+
+    def check_request(self, request: Request) -> Request:
+        """``request`` with its words cleaned, or a RequestError saying what is wrong with it."""
+        check_k(request.k)
+        if request.offset < 0:
+            raise RequestError(f"the offset must be 0 or more, not {request.offset}")
+        if request.offset + request.k > MAX_RESULTS:
+            raise RequestError(f"only the first {MAX_RESULTS} songs of an answer can be shown")
+        for song_id in (request.seed, *request.exclude, *request.recent, *request.liked):
+            if song_id is not None and not 0 <= song_id < len(self.songs):
+                raise RequestError(f"there is no song {song_id} in this catalog")
+        text = check_query(request.text) if request.text.strip() or request.seed is None else ""
+        refinements = tuple(check_query(t) for t in request.refinements)
+        cleaned = replace(request, text=text, refinements=refinements)
+        check_query(cleaned.words or (self.songs[request.seed].title if request.seed is not None else ""))
+        return cleaned
+
+    def complete(self, request: Request, vector: np.ndarray | None) -> Answer:
+        """The answer to a checked request whose words (if any) were encoded as ``vector``."""
+        # One more than the page, to know whether a next page exists; recent songs may be pushed past it.
+        wanted = request.offset + request.k + 1 + len(request.recent)
+        exclude = {song_key(self.songs[i]) for i in request.exclude}
+        intent = self.parser.parse(request.words) if request.words else None
+        seed = self.songs[request.seed] if request.seed is not None else None
+        if seed is not None:
+            exclude.add(song_key(seed))
+            if self.ranker is None:
+                results = self._nearest(np.asarray(self.vectors[seed.id]), wanted, exclude=exclude)
+            else:
+                results = self.ranker.similar(seed, wanted, exclude=exclude)
+        else:
+            assert vector is not None and intent is not None, "a request without a seed has words"
+            query = self._pull(vector, request.liked)
+            if self.ranker is None:
+                results = self._nearest(query, wanted, exclude=exclude)
+            else:
+                results = self.ranker.rank(intent, query, wanted, exclude=exclude)
+        if request.recent:
+            # Fresh songs first, in their own order; recently shown ones after them rather than gone.
+            results = sorted(results, key=lambda r: r.song.id in request.recent)
+        page = _page(results[: request.offset + request.k], request.offset)
+        return Answer(
+            request=request,
+            results=tuple(page),
+            understood=tuple(intent.describe()) if intent is not None and self.ranker is not None else (),
+            has_more=len(results) > request.offset + request.k,
+            seed_label=seed.label if seed is not None else "",
+        )
+
+    def _pull(self, vector: np.ndarray, liked: Sequence[int]) -> np.ndarray:
+        if not liked:
+            return vector
+        pulled = vector + LIKED_WEIGHT * np.asarray(self.vectors[list(liked)], dtype=np.float32).mean(axis=0)
+        return (pulled / np.linalg.norm(pulled)).astype(np.float32)
 
     def understand(self, text: str) -> Intent:
         """What a request asks for, as the default profile reads it."""
         return self.parser.parse(check_query(text))
 
-    def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]:
-        """Ranked songs for an encoded request: hybrid in ``default``, nearest texts as published in ``seed``."""
-        if self.ranker is None:
-            results = self._nearest(vector, k + offset, exclude=set())
-        else:
-            results = self.ranker.rank(self.parser.parse(text), vector, k + offset)
-        return _page(results, offset)
-
     def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Songs like ``song``; never the song itself nor another row of it."""
-        check_k(k)
-        seed = self.songs[song] if isinstance(song, int) else song
-        if self.ranker is None:
-            results = self._nearest(np.asarray(self.vectors[seed.id]), k + offset, exclude={song_key(seed)})
-        else:
-            results = self.ranker.similar(seed, k + offset, exclude={song_key(seed)})
-        return _page(results, offset)
+        seed = song if isinstance(song, int) else song.id
+        return list(self.answer(Request(seed=seed, k=k, offset=offset)).results)
 
-    def _nearest(self, vector: np.ndarray, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
+    def _nearest(self, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]]) -> list[Recommendation]:
         """The published search: the ``k`` nearest rows by squared L2, repeats and all, minus ``exclude``."""
         fetch = min(len(self.songs), k + 8)
         while True:

@@ -16,7 +16,7 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import faiss
@@ -233,15 +233,17 @@ class Ranker:
         order = np.argsort(ids)
         return _Pool(ids[order], text[order], text_floor, boost_floor)
 
-    def rank(self, intent: Intent, vector: np.ndarray, k: int) -> list[Recommendation]:
-        """The top ``k`` songs for a parsed request and its embedding."""
+    def rank(
+        self, intent: Intent, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]] = ()
+    ) -> list[Recommendation]:
+        """The top ``k`` songs for a parsed request and its embedding, none of the songs keyed in ``exclude``."""
         query = np.asarray(vector, dtype=np.float32)
         wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
         # Small catalogs: one product for every song; large ones score only their candidates.
         every = self.vectors @ query if self.index is None else None
         eligible = self.measured if intent.wishes else np.ones(len(self.songs), dtype=bool)
         filters = self._filters(intent)
-        selection = _Selection()
+        selection = _Selection(seen=set(exclude))
         active = [name for name in RELAX_ORDER if name in filters]
         relaxed: list[str] = []
         while True:
@@ -331,7 +333,7 @@ class Ranker:
         percentile = float(self.percentiles[index, column])
         return percentile >= 0.5 if wish.kind == "high" else percentile <= 0.5
 
-    def similar(self, seed: Song, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
+    def similar(self, seed: Song, k: int, exclude: Collection[tuple[str, str]]) -> list[Recommendation]:
         """Neighbours by the hybrid vector: they share the seed's sound as well as its words."""
         text_query, audio_query = self._rows(np.array([seed.id]))[0], self.audio[seed.id]
         seed_norm = float(self.hybrid_norms[seed.id])

@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import torch
 from recommender import engine
 from recommender.batching import MicroBatcher
 from recommender.engine import Recommender, RequestError
+from recommender.request import Answer, Request
 from recommender.songs import Features, Recommendation, Song
 
 
@@ -46,6 +48,15 @@ class FakeRecommender:
 
     def similar(self, seed: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         return [Recommendation(rank=1, song=song(7), score=1.0, reasons=("similar",))]
+
+    def check_request(self, request: Request) -> Request:
+        engine.check_k(request.k)
+        return request if request.seed is not None else replace(request, text=engine.check_query(request.text))
+
+    def complete(self, request: Request, vector: np.ndarray | None) -> Answer:
+        if vector is None:
+            return Answer(request, tuple(self.similar(request.seed or 0, request.k)))
+        return Answer(request, tuple(self.rank(request.words, vector, request.k, offset=request.offset)))
 
 
 async def test_concurrent_requests_share_one_model_call() -> None:
