@@ -70,3 +70,30 @@ GENRE_FAMILIES: dict[str, tuple[str, ...]] = {
 def genre_families(genre: str) -> list[str]:
     lowered = genre.lower()
     return [family for family, keys in GENRE_FAMILIES.items() if any(key in lowered for key in keys)]
+
+
+# The short card words for each scale band, aligned with ``SCALES``: the same thresholds that describe a song.
+CARD_WORDS: dict[str, tuple[str, ...]] = {
+    "bpm": ("very slow", "slow", "mid-tempo", "upbeat", "fast", "very fast"),
+    "energy": ("calm", "relaxed", "energetic", "high-energy"),
+    "danceability": ("not danceable", "a bit danceable", "danceable", "very danceable"),
+    "valence": ("sad mood", "bittersweet mood", "neutral mood", "happy mood", "joyful mood"),
+    "acousticness": ("electronic", "mostly produced", "partly acoustic", "very acoustic"),
+    "speechiness": ("sung", "some rap", "rap-heavy"),
+    "liveness": ("studio recording", "some crowd sound", "live recording"),
+    "loudness": ("quiet", "moderately loud", "loud"),
+    "length": ("short", "average length", "long", "very long"),
+    "popularity": ("lesser-known", "fairly popular", "a big hit"),
+}
+
+
+def feature_phrase(feature: str, value: float) -> str:
+    """A feature in a member's words, with the number only where the number means something to them:
+    "slow, 82 BPM", "3:35 long", "very acoustic", "sad mood"."""
+    scale = SCALES[feature]
+    word = CARD_WORDS[feature][scale.words.index(scale.describe(value))]
+    if feature == "bpm":
+        return f"{word}, {value:.0f} BPM"
+    if feature == "length":
+        return f"{int(value) // 60}:{int(value) % 60:02d} long"
+    return word
