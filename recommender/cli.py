@@ -22,20 +22,20 @@ from .catalog import CatalogError, load_catalog
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
 from .paths import FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError
-from .songs import Recommendation
-from .templates import PROFILES
+from .request import Answer, Request
+from .profiles import PROFILE_NAMES
 
 REFERENCE_URL = "https://raw.githubusercontent.com/thiagolealg/System_recommendation/main/top50MusicFrom2010-2019.csv"
 REFERENCE_SHA256 = "d30336269a66dbda01b579d7d58843951f9835777e6042c8ed41df5ec0967c03"
 
-QUERIES_FILE = PROJECT_ROOT / "data" / "eval" / "queries.jsonl"
+QUERY_FILES = (PROJECT_ROOT / "data" / "eval" / "queries.jsonl", PROJECT_ROOT / "data" / "eval" / "playlist_queries.jsonl")
 USER_ERRORS = (RequestError, CatalogError, NoCatalogError, ModelError, evaluation.QueryFileError)
 
 catalog_option = click.option(
     "--catalog", type=click.Path(dir_okay=False), help="Catalog CSV (default: $MUSICREC_CATALOG, then the fetched one)."
 )
 profile_option = click.option(
-    "--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Description template and index."
+    "--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True, help="Description template and index."
 )
 k_option = click.option("--k", type=click.IntRange(1, MAX_K), default=10, show_default=True, help="Songs per answer.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
@@ -48,12 +48,17 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _print_answer(header: dict[str, object], results: list[Recommendation], as_json: bool) -> None:
+def _print_answer(answer: Answer, profile: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({**header, "results": [r.as_dict() for r in results]}, ensure_ascii=False))
+        click.echo(json.dumps({**answer.as_dict(), "profile": profile}, ensure_ascii=False))
         return
+    header = {"query": answer.seed_label if not answer.request.words else answer.request.words, "profile": profile}
+    if answer.understood or profile == "default":
+        header["understood"] = ", ".join(answer.understood) or "nothing beyond the words"
     click.echo(" · ".join(f"{key}: {value}" for key, value in header.items()))
-    for r in results:
+    for note in answer.notes:
+        click.echo(f"  {note}")
+    for r in answer.results:
         year = r.song.year or ""
         click.echo(f"{r.rank:>3}. {r.song.title} — {r.song.artist} ({year}, {r.song.genre})  score {r.score:.4f}")
         if r.reasons:
@@ -68,15 +73,12 @@ def _print_answer(header: dict[str, object], results: list[Recommendation], as_j
 @profile_option
 @catalog_option
 def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
-    """Songs for each QUERY (a mood, an artist, a description), with one model load for all."""
+    """Songs for each QUERY (a mood, an artist, a description, "songs like TITLE"), one model load for all."""
     for query in queries:
         check_query(query)
     recommender = Recommender.load(catalog, profile=profile)
-    for query, results in zip(queries, recommender.recommend_many(queries, k)):
-        header: dict[str, object] = {"query": query, "profile": profile}
-        if profile == "default" and not as_json:
-            header["understood"] = ", ".join(recommender.understand(query).describe()) or "mood words only"
-        _print_answer(header, results, as_json)
+    for answer in recommender.answer_many([Request(text=query, k=k) for query in queries]):
+        _print_answer(answer, profile, as_json)
 
 
 @cli.command()
@@ -92,7 +94,7 @@ def similar(song: str, k: int, as_json: bool, profile: str, catalog: str | None)
     if seed is None:
         closest = "; ".join(s.label for s in recommender.find_songs(song, 5)) or "none"
         raise RequestError(f"no song called {song!r} in the catalog; closest titles: {closest}")
-    _print_answer({"query": seed.label, "profile": profile}, recommender.similar(seed, k), as_json)
+    _print_answer(recommender.answer(Request(seed=seed.id, k=k)), profile, as_json)
 
 
 @cli.group()
@@ -154,15 +156,22 @@ def data_fetch() -> None:
 
 
 @cli.command(name="eval")
-@click.option("--queries", type=click.Path(dir_okay=False, exists=True), default=str(QUERIES_FILE), show_default=True)
 @click.option(
-    "--profile", "profiles", type=click.Choice(PROFILES), multiple=True, help="Profiles to compare (default: all, side by side)."
+    "--queries",
+    type=click.Path(dir_okay=False, exists=True),
+    multiple=True,
+    default=[str(path) for path in QUERY_FILES],
+    show_default=True,
+    help="Query files (several: read one after the other).",
+)
+@click.option(
+    "--profile", "profiles", type=click.Choice(PROFILE_NAMES), multiple=True, help="Profiles to compare (default: all, side by side)."
 )
 @catalog_option
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Report folder.")
-def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, out: str) -> None:
-    """Precision@10 of each profile on a query file, printed side by side and written as JSON and Markdown."""
-    questions = evaluation.load_queries(queries)
+def eval_command(queries: tuple[str, ...], profiles: tuple[str, ...], catalog: str | None, out: str) -> None:
+    """Precision@10 of each profile on the query files, printed side by side and written as JSON and Markdown."""
+    questions = [question for path in queries for question in evaluation.load_queries(path)]
     reports: dict[str, evaluation.ProfileReport] = {}
     model = None
     for profile in profiles or ("seed", "default"):

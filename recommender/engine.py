@@ -12,22 +12,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import faiss
 import numpy as np
 import torch
 from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
-from .ann import build_index
 from .catalog import load_catalog
 from .checksum import sha256_file
-from .intent import Intent, IntentParser
+from .intent import Intent
 from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
-from .ranking import Ranker, song_key
+from .profiles import Profile, get_profile
 from .request import Answer, Request
-from .songs import Recommendation, Song
-from .templates import PROFILES, TEMPLATE_VERSION, song_text
+from .songs import Recommendation, Song, song_key
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -40,6 +39,9 @@ MAX_K = 50
 MAX_RESULTS = 100
 # Query vectors kept for repeated requests ("More" pages, popular moods): 3 KB each.
 QUERY_CACHE_SIZE = 512
+NOT_UNDERSTOOD = (
+    "I didn't recognise a mood, activity, artist, genre or era there, so these are simply the closest to your words:"
+)
 # How far a member's liked songs pull a request toward their sound: the mean of the liked songs'
 # vectors is added at this weight before normalising, so the request's own words still lead.
 LIKED_WEIGHT = 0.3
@@ -72,9 +74,9 @@ class Recommender:
         *,
         songs: Sequence[Song],
         vectors: np.ndarray,
-        index: object,
+        index: faiss.Index | None,
         model: SentenceTransformer,
-        profile: str,
+        profile: Profile,
         catalog: Path,
     ) -> None:
         self.songs = tuple(songs)
@@ -85,11 +87,10 @@ class Recommender:
         self.catalog = catalog
         self.model_name = MODEL_NAME
         self._labels = [f"{s.title} {s.artist}" for s in self.songs]
-        self.parser = IntentParser(self.songs)
-        self.ranker = Ranker(self.songs, vectors, index) if profile == "default" else None
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
         self._query_lock = threading.Lock()
+        self.searcher = profile.searcher(self.songs, vectors, index, self.encode)
 
     @classmethod
     def load(
@@ -109,16 +110,18 @@ class Recommender:
         ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
         stderr even when it is not a terminal.
         """
-        if profile not in PROFILES:
-            raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+        try:
+            chosen = get_profile(profile)
+        except ValueError as error:
+            raise RequestError(str(error)) from None
         path = resolve_catalog(catalog)
         cache = cache_dir or default_cache_dir()
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
         fingerprint = index_cache.Fingerprint(
             catalog_sha256=sha256_file(path),
-            profile=profile,
-            template_version=TEMPLATE_VERSION[profile],
+            profile=chosen.name,
+            template_version=chosen.template_version,
             model=model_hash,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
@@ -129,21 +132,21 @@ class Recommender:
             with index_cache.build_lock(folder):
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    data = cls._build(path, profile, model, lenient, progress=progress or sys.stderr.isatty())
+                    data = cls._build(path, chosen, model, lenient, progress=progress or sys.stderr.isatty())
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
         )
-        return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=profile, catalog=path)
+        return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=chosen, catalog=path)
 
     @staticmethod
     def _build(
-        path: Path, profile: str, model: SentenceTransformer, lenient: bool, *, progress: bool = False
+        path: Path, profile: Profile, model: SentenceTransformer, lenient: bool, *, progress: bool = False
     ) -> index_cache.IndexData:
-        catalog = load_catalog(path, lenient=lenient, raw=profile == "seed", progress=progress)
-        log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
-        vectors = embed_catalog(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
-        return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
+        catalog = load_catalog(path, lenient=lenient, raw=profile.raw_catalog, progress=progress)
+        log.info("building the %s index for %d songs from %s", profile.name, len(catalog.songs), path)
+        vectors = embed_catalog(model, [profile.describe(song) for song in catalog.songs], progress=progress)
+        return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=profile.build_index(vectors))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors for request texts: repeats from a small LRU cache, the rest in one model call."""
@@ -220,29 +223,28 @@ class Recommender:
         # One more than the page, to know whether a next page exists; recent songs may be pushed past it.
         wanted = request.offset + request.k + 1 + len(request.recent)
         exclude = {song_key(self.songs[i]) for i in request.exclude}
-        intent = self.parser.parse(request.words) if request.words else None
-        seed = self.songs[request.seed] if request.seed is not None else None
+        parts = [part for part in (request.text, *request.refinements) if part]
+        intent = self.searcher.understand(parts, vector) if parts else None
+        seed_id = request.seed if request.seed is not None else intent.like if intent is not None else None
+        seed = self.songs[seed_id] if seed_id is not None else None
         if seed is not None:
             exclude.add(song_key(seed))
-            if self.ranker is None:
-                results = self._nearest(np.asarray(self.vectors[seed.id]), wanted, exclude=exclude)
-            else:
-                results = self.ranker.similar(seed, wanted, exclude=exclude)
+            results = self.searcher.similar(seed, wanted, exclude, intent)
         else:
-            assert vector is not None and intent is not None, "a request without a seed has words"
-            query = self._pull(vector, request.liked)
-            if self.ranker is None:
-                results = self._nearest(query, wanted, exclude=exclude)
-            else:
-                results = self.ranker.rank(intent, query, wanted, exclude=exclude)
+            assert vector is not None, "a request without a seed has words"
+            results = self.searcher.rank(intent, self._pull(vector, request.liked), wanted, exclude)
         if request.recent:
             # Fresh songs first, in their own order; recently shown ones after them rather than gone.
             results = sorted(results, key=lambda r: r.song.id in request.recent)
         page = _page(results[: request.offset + request.k], request.offset)
+        notes = list(intent.notes) if intent is not None else []
+        if intent is not None and seed is None and not intent.understood and not notes:
+            notes.append(NOT_UNDERSTOOD)
         return Answer(
             request=request,
             results=tuple(page),
-            understood=tuple(intent.describe()) if intent is not None and self.ranker is not None else (),
+            understood=tuple(intent.describe()) if intent is not None else (),
+            notes=tuple(notes),
             has_more=len(results) > request.offset + request.k,
             seed_label=seed.label if seed is not None else "",
         )
@@ -254,25 +256,14 @@ class Recommender:
         return (pulled / np.linalg.norm(pulled)).astype(np.float32)
 
     def understand(self, text: str) -> Intent:
-        """What a request asks for, as the default profile reads it."""
-        return self.parser.parse(check_query(text))
+        """What a request's words ask for, without the model (nothing, for a profile that reads none)."""
+        cleaned = check_query(text)
+        return self.searcher.understand([cleaned], None) or Intent(text=cleaned)
 
     def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Songs like ``song``; never the song itself nor another row of it."""
         seed = song if isinstance(song, int) else song.id
         return list(self.answer(Request(seed=seed, k=k, offset=offset)).results)
-
-    def _nearest(self, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]]) -> list[Recommendation]:
-        """The published search: the ``k`` nearest rows by squared L2, repeats and all, minus ``exclude``."""
-        fetch = min(len(self.songs), k + 8)
-        while True:
-            scores, ids = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), fetch)  # type: ignore[attr-defined]
-            found = [
-                (float(score), self.songs[i]) for score, i in zip(scores[0], ids[0]) if i >= 0 and song_key(self.songs[i]) not in exclude
-            ]
-            if len(found) >= k or fetch >= len(self.songs):
-                return [Recommendation(rank=r + 1, song=song, score=score) for r, (score, song) in enumerate(found[:k])]
-            fetch = min(len(self.songs), fetch * 2)
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
         """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""

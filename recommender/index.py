@@ -28,9 +28,10 @@ from .songs import Features, Song
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the default profile's small catalogs have no index file
 MANIFEST = "manifest.json"
-FILES = ("songs.json", "vectors.npy", "index.faiss")
+FILES = ("songs.json", "vectors.npy")
+INDEX_FILE = "index.faiss"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +45,11 @@ class Fingerprint:
 
 @dataclass(frozen=True, slots=True)
 class IndexData:
+    """A catalog's songs, their description vectors, and the profile's FAISS index (None: exact scoring)."""
+
     songs: tuple[Song, ...]
     vectors: np.ndarray
-    index: faiss.Index
-
-
-def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
-    """Exact search: inner product on unit vectors for ``default``, squared L2 as published for ``seed``."""
-    index = faiss.IndexFlatL2(vectors.shape[1]) if profile == "seed" else faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+    index: faiss.Index | None
 
 
 def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
@@ -135,8 +131,12 @@ def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> No
     songs = json.dumps([_song_to_json(s) for s in data.songs], ensure_ascii=False).encode()
     _write_synced(staging / "songs.json", lambda handle: handle.write(songs))
     _write_synced(staging / "vectors.npy", lambda handle: np.save(handle, data.vectors))
-    _write_synced(staging / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write)))
-    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(staging / name) for name in FILES}}
+    names = list(FILES)
+    if data.index is not None:
+        index = data.index
+        _write_synced(staging / INDEX_FILE, lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write)))
+        names.append(INDEX_FILE)
+    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(staging / name) for name in names}}
     _write_synced(staging / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
     _fsync_folder(staging)
 
@@ -171,14 +171,18 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         if manifest["fingerprint"] != asdict(fingerprint):
             log.info("index cache in %s is stale; rebuilding", folder)
             return None
-        for name in FILES:
-            if sha256_file(folder / name) != manifest["files"][name]:
+        if not set(FILES) <= set(manifest["files"]):
+            raise ValueError("the manifest does not list every file")
+        for name, checksum in manifest["files"].items():
+            if sha256_file(folder / name) != checksum:
                 raise ValueError(f"{name} does not match its checksum")
         songs = tuple(_song_from_json(item) for item in json.loads((folder / "songs.json").read_text()))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         # Mapped, not read: a large catalog's index is paged in as searches touch it.
-        index = faiss.read_index(str(folder / "index.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        if not len(songs) == vectors.shape[0] == index.ntotal:
+        index = None
+        if INDEX_FILE in manifest["files"]:
+            index = faiss.read_index(str(folder / INDEX_FILE), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        if not len(songs) == vectors.shape[0] == (index.ntotal if index is not None else len(songs)):
             raise ValueError("songs, vectors and index disagree in length")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         log.warning("index cache in %s is damaged (%s); rebuilding it", folder, error)

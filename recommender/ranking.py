@@ -15,63 +15,27 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
 
+from .filters import RELAX_ORDER, Filters
 from .intent import Intent, Wish
-from .songs import FEATURE_NAMES, Recommendation, Song
-from .vocabulary import SCALES, genre_families
+from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
+from .songs import FEATURE_NAMES, Recommendation, Song, song_key
 
 FEATURE_WEIGHT = 2.0
 # Share of the audio features in /similar's hybrid vector; the text embedding has the rest.
 HYBRID_AUDIO_WEIGHT = 0.5
 MAX_PER_ARTIST = 3
-# Least important filter first: a numeric bound, then genre, then year; the artist named goes last.
-RELAX_ORDER = ("bounds", "genre", "year", "artist")
 NEAR_BPM_SPAN = 30.0
 # Candidates per requested song when the index proposes them: room for repeats, the per-artist cap and relaxing.
 POOL_PER_RESULT = 20
 MIN_POOL = 200
 # Filters that leave at most this many songs are scored exactly, even in a large catalog: a few MB of vectors.
 EXACT_POOL = 4096
-
-UNITS = {"bpm": " BPM", "loudness": " dB", "length": " s"}
-
-
-def song_key(song: Song) -> tuple[str, str]:
-    """Songs with the same key are one song, whichever row or year they came from."""
-    return song.title.casefold(), song.artist.casefold()
-
-
-def feature_text(feature: str, value: float) -> str:
-    if feature == "length":
-        return f"{int(value) // 60}:{int(value) % 60:02d} long"
-    unit = UNITS.get(feature)
-    return f"{value:.0f}{unit}" if unit else f"{feature} {value:.0f}"
-
-
-class Membership:
-    """Which songs carry which labels (genres, chart years), kept sparse so a filter tests each label once.
-
-    A request's filter then costs one pass over the catalog's distinct labels plus a few array
-    operations, instead of a Python loop over every song.
-    """
-
-    def __init__(self, labels_per_song: Sequence[Sequence[Hashable]]) -> None:
-        self.labels = list(dict.fromkeys(label for labels in labels_per_song for label in labels))
-        position = {label: i for i, label in enumerate(self.labels)}
-        self.starts = np.cumsum([0, *(len(labels) for labels in labels_per_song)])
-        self.members = np.array([position[label] for labels in labels_per_song for label in labels], dtype=np.int64)
-
-    def songs_with(self, wanted: Callable[[Hashable], bool]) -> np.ndarray:
-        """A mask of the songs that carry at least one label ``wanted`` accepts."""
-        matched = np.array([wanted(label) for label in self.labels], dtype=bool)
-        hits = np.concatenate([[0], np.cumsum(matched[self.members])])
-        return hits[self.starts[1:]] > hits[self.starts[:-1]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,21 +83,11 @@ class Ranker:
         self.index = index if isinstance(index, faiss.IndexIVF) else None
         if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:
             self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
-        rows: list[tuple[float, ...]] = []
-        artist_codes: dict[str, int] = {}
-        artists, genres, years = [], [], []
         nothing = (np.nan,) * len(FEATURE_NAMES)
-        for song in songs:  # one pass: a large catalog's songs may be made on demand
-            rows.append(tuple(getattr(song.features, name) for name in FEATURE_NAMES) if song.features else nothing)
-            artists.append(artist_codes.setdefault(song.artist, len(artist_codes)))
-            genres.append(tuple(g.lower() for g in song.genres))
-            years.append(song.years)
+        rows = [tuple(getattr(s.features, name) for name in FEATURE_NAMES) if s.features else nothing for s in songs]
         # Column-major: a request reads whole feature columns.
         self.features = np.asfortranarray(np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES)))
-        self.artist_codes = artist_codes
-        self.artist_of = np.array(artists, dtype=np.int64)
-        self.genres = Membership(genres)
-        self.years = Membership(years)
+        self.filters = Filters(songs, self.features)
         self.measured = ~np.isnan(self.features[:, 0])
         self.percentiles = np.full_like(self.features, np.nan, order="F")
         for column in range(len(FEATURE_NAMES)):
@@ -183,27 +137,6 @@ class Ranker:
                 total += np.clip(1 - np.abs(self.features[:, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
         return np.nan_to_num(total / len(ranked), nan=0.0)
 
-    def _filters(self, intent: Intent) -> dict[str, np.ndarray]:
-        n = len(self.songs)
-        filters: dict[str, np.ndarray] = {}
-        if intent.artists:
-            codes = [self.artist_codes[a] for a in intent.artists if a in self.artist_codes]
-            filters["artist"] = np.isin(self.artist_of, codes)
-        if intent.years is not None:
-            filters["year"] = self.years.songs_with(intent.years.__contains__)
-        if intent.genre_keys:
-            # Whole words only: "electro" is EDM, "electropop" is not.
-            pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in intent.genre_keys) + r")\b")
-            filters["genre"] = self.genres.songs_with(lambda genre: pattern.search(genre) is not None)
-        if intent.bounds:
-            ok = np.ones(n, dtype=bool)
-            for wish in intent.bounds:
-                column = self.features[:, self._column(wish.feature)]
-                with np.errstate(invalid="ignore"):
-                    ok &= (column >= wish.value) if wish.kind == "min" else (column <= wish.value)
-            filters["bounds"] = ok
-        return filters
-
     def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None) -> _Pool:
         """Songs worth scoring, with text scores: every song ``mask`` allows while that is cheap.
 
@@ -241,8 +174,9 @@ class Ranker:
         wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
         # Small catalogs: one product for every song; large ones score only their candidates.
         every = self.vectors @ query if self.index is None else None
-        eligible = self.measured if intent.wishes else np.ones(len(self.songs), dtype=bool)
-        filters = self._filters(intent)
+        # Songs without measurements cannot fit a feature wish; exclusions rule songs out for good.
+        eligible = (self.measured if intent.wishes else True) & self.filters.allowed(intent)
+        filters = self.filters.build(intent)
         selection = _Selection(seen=set(exclude))
         active = [name for name in RELAX_ORDER if name in filters]
         relaxed: list[str] = []
@@ -305,36 +239,79 @@ class Ranker:
 
     def _reasons(self, intent: Intent, candidate: _Candidate) -> tuple[str, ...]:
         song = self.songs[candidate.index]
-        reasons: list[str] = []
-        if intent.artists and "artist" not in candidate.relaxed:
-            reasons.append(f"artist: {song.artist}")
-        if intent.years is not None and "year" not in candidate.relaxed:
-            years = [y for y in song.years if y in intent.years]
-            reasons.append(f"year {years[0]}" if years else intent.year_label)
-        if intent.genre_keys and "genre" not in candidate.relaxed:
-            reasons.append(f"genre: {', '.join(song.genres)}")
-        if song.features is not None:
-            for wish in dict((w.label, w) for w in intent.wishes).values():
-                text = feature_text(wish.feature, getattr(song.features, wish.feature))
-                reasons.append(f"{wish.label} ({text})" if self._fits(candidate.index, wish) else text)
-        for name in candidate.relaxed:
-            reasons.append(f"outside the {intent.year_label if name == 'year' else name} asked for (few matches)")
-        if not reasons:
-            reasons.append("close to your words")
-        return tuple(reasons)
+        fits = [Fit(wish, self._fits(candidate.index, wish)) for wish in intent.wishes]
+        return reasons_for(intent, song, fits, candidate.relaxed)
 
     def _fits(self, index: int, wish: Wish) -> bool:
-        """Whether a song is on the wished-for side of the catalog, so its reason may use the wish's word."""
+        """Whether a song is on the wished-for side, so its reason may repeat the wish's word: above or below
+        the catalog's middle (a percentile) and on that side of the scale itself (a one-song catalog's
+        only song is its own middle, and a loud song is not "calm" there)."""
         column = self._column(wish.feature)
+        value = float(self.features[index, column])
         if wish.kind == "near":
-            return abs(float(self.features[index, column]) - wish.value) <= NEAR_BPM_SPAN / 3
+            return abs(value - wish.value) <= NEAR_BPM_SPAN / 3
         if wish.kind in ("min", "max"):
             return True
         percentile = float(self.percentiles[index, column])
-        return percentile >= 0.5 if wish.kind == "high" else percentile <= 0.5
+        side = percentile >= 0.5 if wish.kind == "high" else percentile <= 0.5
+        return side and on_scale_side(wish.feature, value, wish.kind)
 
-    def similar(self, seed: Song, k: int, exclude: Collection[tuple[str, str]]) -> list[Recommendation]:
-        """Neighbours by the hybrid vector: they share the seed's sound as well as its words."""
+    def similar(
+        self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent | None = None
+    ) -> list[Recommendation]:
+        """Neighbours by the hybrid vector: they share the seed's sound as well as its words.
+
+        ``intent`` adds what a request asked on top ("like X but slower", "... not by Drake", "... from
+        2015"): its filters and exclusions apply, and its feature words become bounds at the seed's own
+        value, so "slower" means slower than the seed.
+        """
+        if intent is not None:
+            within = relative_to(seed, intent)
+            if within.has_filters or within.exclude_artists or within.exclude_genre_keys:
+                return self._neighbours_within(seed, k, exclude, within)
+        return self._neighbours(seed, k, exclude)
+
+    def _hybrid(self, pool: _Pool, audio_query: np.ndarray, seed_norm: float) -> np.ndarray:
+        audio = HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)
+        return ((1 - HYBRID_AUDIO_WEIGHT) * pool.text + audio) / (self.hybrid_norms[pool.ids] * seed_norm)
+
+    def _neighbours_within(
+        self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent
+    ) -> list[Recommendation]:
+        text_query, audio_query = self._rows(np.array([seed.id]))[0], self.audio[seed.id]
+        seed_norm = float(self.hybrid_norms[seed.id])
+        every = self.vectors @ text_query if self.index is None else None
+        sound = self.audio @ audio_query if self.index is not None else None
+        filters = self.filters.build(intent)
+        eligible = self.filters.allowed(intent) & (self.measured if intent.bounds else True)
+        selection = _Selection(seen=set(exclude))
+        active = [name for name in RELAX_ORDER if name in filters]
+        relaxed: list[str] = []
+        while True:
+            mask = eligible.copy()
+            for name in active:
+                mask &= filters[name]
+            size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
+            while True:
+                pool = self._pool(text_query, mask, sound, size, every)
+                trial = selection.copy()
+                lowest = self._choose(intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed)
+                if pool.complete or (len(trial.chosen) >= k and lowest >= self._similar_ceiling(pool, seed_norm)):
+                    break
+                size *= 4
+            selection = trial
+            if len(selection.chosen) >= k or not active:
+                break
+            relaxed.append(active.pop(0))
+        results = []
+        for i, c in enumerate(selection.chosen):
+            song = self.songs[c.index]
+            asked = self._reasons(intent, c) if intent.has_filters else ()
+            reasons = tuple(r for r in asked if r != "close to your words") + shared_traits(seed, song)
+            results.append(Recommendation(rank=i + 1, song=song, score=c.score, reasons=reasons[:MAX_REASONS]))
+        return results
+
+    def _neighbours(self, seed: Song, k: int, exclude: Collection[tuple[str, str]]) -> list[Recommendation]:
         text_query, audio_query = self._rows(np.array([seed.id]))[0], self.audio[seed.id]
         seed_norm = float(self.hybrid_norms[seed.id])
         everyone = np.ones(len(self.songs), dtype=bool)
@@ -344,9 +321,7 @@ class Ranker:
         size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
         while True:
             pool = self._pool(text_query, everyone, sound, size, every)
-            pool_scores = ((1 - HYBRID_AUDIO_WEIGHT) * pool.text + HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)) / (
-                self.hybrid_norms[pool.ids] * seed_norm
-            )
+            pool_scores = self._hybrid(pool, audio_query, seed_norm)
             chosen: list[Recommendation] = []
             seen = set(exclude)
             for position in np.argsort(-pool_scores, kind="stable"):
@@ -371,21 +346,16 @@ class Ranker:
         return max(measured, unmeasured) / seed_norm
 
 
-def shared_traits(seed: Song, song: Song) -> tuple[str, ...]:
-    """What a neighbour has in common with the seed song, in the card's words."""
-    reasons = []
-    families = {f for g in seed.genres for f in genre_families(g)} & {f for g in song.genres for f in genre_families(g)}
-    if set(seed.genres) & set(song.genres):
-        reasons.append(f"same genre: {sorted(set(seed.genres) & set(song.genres))[0]}")
-    elif families:
-        reasons.append(f"same family: {sorted(families)[0]}")
-    if seed.artist == song.artist:
-        reasons.append(f"also by {song.artist}")
-    a, b = seed.features, song.features
-    if a is not None and b is not None:
-        for feature, close in (("energy", 12), ("valence", 15), ("bpm", 10), ("danceability", 12), ("acousticness", 15)):
-            x, y = getattr(a, feature), getattr(b, feature)
-            if abs(x - y) <= close:
-                word = SCALES[feature].describe(y).split(",")[0].split(" and ")[0]
-                reasons.append(f"{word} like it ({feature_text(feature, y)})")
-    return tuple(reasons[:4]) or ("close in sound and style",)
+def relative_to(seed: Song, intent: Intent) -> Intent:
+    """``intent`` about a seed song: a feature word becomes a bound at the seed's value ("but slower" is
+    slower than the seed); bounds, filters and exclusions stay as they are."""
+    if seed.features is None:
+        return replace(intent, wishes=[w for w in intent.wishes if w.kind not in ("high", "low")])
+    wishes = []
+    for wish in intent.wishes:
+        if wish.kind in ("high", "low"):
+            value = float(getattr(seed.features, wish.feature))
+            wishes.append(Wish(wish.feature, "min" if wish.kind == "high" else "max", wish.label, value))
+        else:
+            wishes.append(wish)
+    return replace(intent, wishes=wishes)

@@ -66,13 +66,14 @@ class Song:
         return f"{self.title} — {self.artist}"
 
 
+def song_key(song: Song) -> tuple[str, str]:
+    """Songs with the same key are one song, whichever row or year they came from."""
+    return song.title.casefold(), song.artist.casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """A song in an answer: its rank (1-based), score and why it matched.
-
-    In the ``default`` profile a higher score is better; in ``seed`` the score is the
-    published system's squared L2 distance, where lower is better.
-    """
+    """A song in an answer: its rank (1-based), score (higher is better) and why it matched."""
 
     rank: int
     song: Song

@@ -1,13 +1,10 @@
-"""Sentence templates that turn a song into the text the model embeds, one per profile.
+"""The template: how the default profile turns a song into the text the model embeds.
 
-``seed`` is the published system, reproduced exactly (its bins, its labels and its
-template, typos included) so that its results can be compared with ours. ``default`` is
-ours: grammatical sentences in the words people type, built from ``vocabulary``.
+Grammatical sentences in the words people type, every word and threshold taken from
+``vocabulary``. (The published system's template lives with the rest of it in ``profiles/seed.py``.)
 """
 
 from __future__ import annotations
-
-import math
 
 from .songs import Song
 from .vocabulary import (
@@ -20,64 +17,11 @@ from .vocabulary import (
     genre_families,
 )
 
-PROFILES = ("default", "seed")
-# Bump when a template or a threshold changes: cached indexes built with the old text are rebuilt.
-TEMPLATE_VERSION = {"default": 2, "seed": 1}
-
-INF = math.inf
-# (bins, labels) as the published notebook gave them to pandas.cut (right-inclusive).
-SEED_BINS: dict[str, tuple[tuple[float, ...], tuple[str, ...]]] = {
-    "bpm": ((-1, 70, 90, 120, 140, 180, INF), ("Very Slow", "Slow", "Moderate", "Upbeat", "Fast", "Very Fast")),
-    "energy": ((-1, 30, 50, 70, 90, INF), ("Very Low", "Low", "Moderate", "High", "very High")),
-    "danceability": ((-1, 30, 50, 70, 90, INF), ("Very Low", "Low", "Moderate", "High", "very High")),
-    "loudness": ((-INF, -20, -12, -6, -3, INF), ("Very Quiet", "Quiet", "Moderate", "Loud", "Very Loud")),
-    "liveness": ((-1, 30, 60, INF), ("Studio like", "Slight Audience", "Live Recording")),
-    "valence": ((-1, 30, 60, INF), ("Sad/Dark", "Neutral", "Happy/Uplifting")),
-    "length": ((-1, 120, 180, 240, 300, INF), ("Very Short", "Short", "Average", "Long", "Very Long")),
-    "acousticness": ((-1, 30, 70, INF), ("Electronic/Produced", "Mixed", "Acoustic")),
-    "speechiness": ((-1, 5, 20, 35, INF), ("Instrumental", "Music-Dominant", "Lyric-Focused", "Speech-Heavy:")),
-    "popularity": ((-1, 30, 70, INF), ("Underground", "Moderately Popular", "Very Popular")),
-}
-SEED_TEMPLATE = (
-    "a {popularity_cat} and {loudness_cat} {speechiness_cat} music titled: {title}, by : {artist} "
-    "released in : {year}, {genre} Genre {tempo_cat} Tempo, {energy_cat} Energy and {dancability_cat} "
-    "Dancability . it has {liveness_cat} Liveness and {valence_cat} Mood. {length_cat} Length and "
-    "{acousticness_cat} acousticness"
-)
+# Bump when the template or a threshold behind it changes: cached indexes built with the old text are rebuilt.
+TEMPLATE_VERSION = 2
 
 
-def seed_category(feature: str, value: float) -> str:
-    """The label pandas.cut gives ``value`` with the seed bins (right-inclusive intervals)."""
-    bins, labels = SEED_BINS[feature]
-    for upper, label in zip(bins[1:], labels):
-        if value <= upper:
-            return label
-    return labels[-1]
-
-
-def seed_text(song: Song) -> str:
-    features = song.features
-    assert features is not None, "raw catalogs keep a row of zeros as measured"
-    cat = {name: seed_category(name, getattr(features, name)) for name in SEED_BINS}
-    return SEED_TEMPLATE.format(
-        popularity_cat=cat["popularity"],
-        loudness_cat=cat["loudness"],
-        speechiness_cat=cat["speechiness"],
-        title=song.title,
-        artist=song.artist,
-        year=song.year if song.year is not None else "",
-        genre=song.genre,
-        tempo_cat=cat["bpm"],
-        energy_cat=cat["energy"],
-        dancability_cat=cat["danceability"],
-        liveness_cat=cat["liveness"],
-        valence_cat=cat["valence"],
-        length_cat=cat["length"],
-        acousticness_cat=cat["acousticness"],
-    )
-
-
-def default_text(song: Song) -> str:
+def describe(song: Song) -> str:
     """A description in plain words: who and when, the genre and its family, then how it sounds."""
     families = [f for genre in song.genres for f in genre_families(genre)]
     genres = ", ".join(dict.fromkeys([*song.genres, *families]))
@@ -99,7 +43,3 @@ def default_text(song: Song) -> str:
             f"It is {word['length']} and {word['popularity']}.",
         ]
     return " ".join(sentences)
-
-
-def song_text(song: Song, profile: str) -> str:
-    return seed_text(song) if profile == "seed" else default_text(song)

@@ -1,0 +1,245 @@
+"""Concepts: activities, settings, seasons, eras and moods, with what each means in a catalog's terms.
+
+People ask for playlists by what they are doing or how they feel ("study", "road trip", "late
+night", "in my feels"), not by features. Each concept is read two ways: its ``typed`` words (a
+regular expression, emoji and chat slang included through ``EMOJI``) and its ``meaning`` — a
+sentence the sentence model embeds, so that a request phrased in words the table lacks still finds
+the concept when its embedding is close enough (the threshold is measured, see ``parser.py``).
+A concept stands for feature ``wishes`` (feature, "high" | "low") and, for eras, a part of the
+catalog's own year span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Era = Literal["oldest", "newest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    name: str
+    typed: str
+    meaning: str
+    wishes: tuple[tuple[str, str], ...] = ()
+    era: Era | None = None
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    Concept(
+        "study",
+        r"stud(?:y|ying|ies)|homework|focus(?:ed|ing)?|concentrat(?:e|ion|ing)|reading|revision|revising|"
+        r"exams?|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|essay|library|"
+        r"work(?:ing)? from home|wfh|background music",
+        "calm background music for studying, homework, reading and concentrating",
+        (("energy", "low"), ("speechiness", "low"), ("loudness", "low")),
+    ),
+    Concept(
+        "sleep",
+        r"sleep(?:ing|y)?|bed ?time|fall(?:ing)? asleep|naps?|lullab(?:y|ies)|insomnia|can'?t sleep|dreamy|drowsy",
+        "soft, slow, quiet music to fall asleep to at bedtime",
+        (("energy", "low"), ("loudness", "low"), ("bpm", "low"), ("acousticness", "high")),
+    ),
+    Concept(
+        "relaxing",
+        r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
+        r"spa|meditat(?:e|ion|ing)|yoga|zen|mindful(?:ness)?|peaceful|lazy (?:day|sunday|afternoon)|"
+        r"sunday|low-?key|lowkey|easy listening",
+        "relaxing, peaceful, low-key music to unwind and de-stress",
+        (("energy", "low"), ("loudness", "low")),
+    ),
+    Concept(
+        "workout",
+        r"work ?outs?|gym|lift(?:ing)?|weights|running|run|jog(?:ging)?|cardio|training|hiit|cycling|"
+        r"spin class|sports?|beast mode|pre-?workout|treadmill|marathon|crossfit|leg day",
+        "high-energy, intense, fast music for the gym, running and working out",
+        (("energy", "high"), ("bpm", "high")),
+    ),
+    Concept(
+        "party",
+        r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
+        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit",
+        "danceable, energetic party music for a night out at the club",
+        (("danceability", "high"), ("energy", "high")),
+    ),
+    Concept(
+        "road trip",
+        r"road ?trips?|long drives?|driving|drive|car ride|car|cruis(?:e|ing)|highway|freeway|windows down|"
+        r"on the road|commut(?:e|ing)",
+        "upbeat, feel-good songs to sing along to on a road trip with the windows down",
+        (("valence", "high"), ("energy", "high")),
+    ),
+    Concept(
+        "summer",
+        r"summer(?:time|y)?|beach|pool(?: ?party| ?side)?|sunshine|tropical|vacation|hot (?:day|girl summer)|"
+        r"heat ?wave|bbq|barbecue|spring ?break|island",
+        "sunny, happy, danceable summer songs for the beach and the pool",
+        (("valence", "high"), ("danceability", "high"), ("energy", "high")),
+    ),
+    Concept(
+        "cozy",
+        r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|snow(?:y|ing)?|"
+        r"sweater weather|hot chocolate|candle ?lit|blanket",
+        "cozy, warm, acoustic songs for a winter evening by the fireplace",
+        (("energy", "low"), ("acousticness", "high")),
+    ),
+    Concept(
+        "rainy day",
+        r"rain(?:y|ing|s)?|storm(?:y|s)?|gr[ae]y (?:day|sky|skies)|cloudy|overcast|drizzl(?:e|y)",
+        "mellow, melancholic songs for a grey rainy day indoors",
+        (("valence", "low"), ("energy", "low")),
+    ),
+    Concept(
+        "late night",
+        r"late[- ]?nights?|midnight|night ?time|after ?hours|[1-4] ?am|night drives?|nocturnal|at night|"
+        r"tonight|evening|dark room|city lights",
+        "moody, atmospheric late-night songs for after midnight",
+        (("energy", "low"), ("valence", "low")),
+    ),
+    Concept(
+        "morning",
+        r"mornings?|wake up|waking up|sunrise|breakfast|coffee|caf[eé]|coffee ?shop|brunch",
+        "bright, gentle, optimistic songs for a fresh morning with coffee",
+        (("valence", "high"), ("acousticness", "high")),
+    ),
+    Concept(
+        "love songs",
+        r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
+        r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae",
+        "tender, romantic love songs for a date night or a slow dance",
+        (("energy", "low"), ("acousticness", "high")),
+    ),
+    Concept(
+        "heartbreak",
+        r"break ?ups?|broke up|heart ?break(?:s)?|heartbroken|broken heart(?:ed)?|(?:in my )?feels|"
+        r"tears|missing (?:someone|you|him|her)|my ex|exes|sad (?:girl|boi|boy)|moving on|get over|"
+        r"cry(?:ing)? in the (?:shower|car|club)|lonely|alone",
+        "sad, emotional breakup songs to cry to",
+        (("valence", "low"), ("energy", "low")),
+    ),
+    Concept(
+        "hype",
+        r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|main character|villain era|bangers?|slaps?|"
+        r"fire|heat|go hard|goes hard|adrenaline|rage",
+        "high-energy, hype bangers that go hard",
+        (("energy", "high"),),
+    ),
+    Concept(
+        "bops",
+        r"bops?|catchy|earworms?|sing[- ]?along|karaoke|feel[- ]good bops|guilty pleasures?|jams?",
+        "catchy, happy, danceable pop bops to sing along to",
+        (("danceability", "high"), ("valence", "high")),
+    ),
+    Concept(
+        "angry",
+        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge",
+        "angry, aggressive, loud songs",
+        (("energy", "high"), ("valence", "low"), ("loudness", "high")),
+    ),
+    Concept(
+        "cleaning",
+        r"cleaning|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|cooking|kitchen|getting ready|grwm|shower",
+        "upbeat, happy songs to get chores done",
+        (("energy", "high"), ("valence", "high")),
+    ),
+    Concept(
+        "dinner",
+        r"dinner(?: party)?|background|restaurant|cocktails?|wine|lounge|jazz bar|candle ?light",
+        "smooth, low-key background music for a dinner party",
+        (("energy", "low"), ("loudness", "low"), ("speechiness", "low")),
+    ),
+    Concept(
+        "throwback",
+        r"throw ?backs?|tbt|nostalgi(?:a|c)|old school|back in the day|blast from the past|memory lane|"
+        r"old(?:er)? (?:songs?|hits?|stuff|music|favou?rites?|tunes)|classics?|early days",
+        "nostalgic throwback hits from back in the day",
+        era="oldest",
+    ),
+    Concept(
+        "new",
+        r"new (?:music|songs?|releases?|stuff|hits?|tracks?)|latest|recent(?:ly)?|newest|brand new|"
+        r"fresh (?:music|songs?|tracks?)|this year|current hits",
+        "the newest, most recent releases",
+        era="newest",
+    ),
+)
+
+# Requests that ask for nothing in particular: a request matches a concept by meaning only when it is
+# closer to the concept than to these, by a margin (see ``parser.CONCEPT_MARGIN``).
+GENERIC_REQUESTS: tuple[str, ...] = ("songs", "music", "good songs to listen to", "popular hits")
+
+# Emoji and decorations people put in playlist titles and chat, as the words they stand for; an
+# empty string drops a decoration. The words are read like any other request words.
+EMOJI: dict[str, str] = {
+    "😭": "crying",
+    "😢": "sad",
+    "😿": "sad",
+    "🥲": "bittersweet",
+    "💔": "heartbreak",
+    "🥺": "in my feels",
+    "😔": "sad",
+    "🔥": "bangers",
+    "💯": "bangers",
+    "⚡": "energetic",
+    "💃": "dance",
+    "🕺": "dance",
+    "🪩": "dance party",
+    "🎉": "party",
+    "🥳": "party",
+    "🍻": "party",
+    "🍾": "party",
+    "😌": "chill",
+    "🧘": "relaxing",
+    "🌊": "chill",
+    "🌙": "late night",
+    "🌃": "late night",
+    "🌌": "late night",
+    "☀": "summer",
+    "🌞": "summer",
+    "😎": "summer",
+    "🏖": "beach",
+    "🌴": "summer",
+    "🌧": "rainy",
+    "☔": "rainy",
+    "⛈": "stormy",
+    "❄": "winter",
+    "☃": "winter",
+    "🍂": "autumn",
+    "🎄": "christmas",
+    "💪": "workout",
+    "🏋": "workout",
+    "🏃": "running",
+    "❤": "love songs",
+    "😍": "love songs",
+    "🥰": "love songs",
+    "💕": "love songs",
+    "💘": "love songs",
+    "💞": "love songs",
+    "😘": "love songs",
+    "😴": "sleep",
+    "💤": "sleep",
+    "🛌": "sleep",
+    "📚": "study",
+    "📖": "study",
+    "✏": "study",
+    "💻": "focus",
+    "🚗": "road trip",
+    "🛣": "road trip",
+    "☕": "coffee",
+    "🌅": "morning",
+    "😡": "angry",
+    "🤬": "angry",
+    "😤": "hype",
+    "🎸": "guitar",
+    "😊": "happy",
+    "😁": "happy",
+    "🙂": "happy",
+    "🌈": "happy",
+    "✨": "",
+    "🎶": "",
+    "🎵": "",
+    "🎧": "",
+    "🎤": "",
+    "\ufe0f": "",
+}

@@ -1,0 +1,61 @@
+"""Feature words: what people type about a song's sound, and which way each pushes which feature.
+
+Each entry is a regular expression (matched on word boundaries in the lowercased request) and
+the wishes it stands for: (feature, "high" | "low", the label shown for it). Longer phrases are
+listed before the words they contain, so "rap-heavy" is not read as "rap". A negation just before a
+term ("not", "no", "anything but", ...) turns high into low and back.
+"""
+
+from __future__ import annotations
+
+FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (r"chill(?:ed|y|out)?|laid[- ]back|mellow|calm(?:er|ing)?|sooth(?:ing|e)|gentle|"
+     r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
+     (("energy", "low", "calm"),)),
+    (r"energetic|high[- ]energy|intense|more energy|lively|powerful",
+     (("energy", "high", "energetic"),)),
+    (r"up-?beat|more upbeat",
+     (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
+    (r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|cry(?:ing)?|tear[- ]?jerker[s]?|"
+     r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
+     (("valence", "low", "sad"),)),
+    (r"dark(?:er)?|moody|brooding|angsty",
+     (("valence", "low", "dark mood"),)),
+    (r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes",
+     (("valence", "high", "happy"),)),
+    (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor",
+     (("danceability", "high", "danceable"),)),
+    (r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw",
+     (("acousticness", "high", "acoustic"),)),
+    (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y",
+     (("acousticness", "low", "electronic"),)),
+    (r"live|concert|live recording[s]?|crowd",
+     (("liveness", "high", "live"),)),
+    (r"rap[- ]heavy|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
+     (("speechiness", "high", "rap-heavy"),)),
+    (r"rap",
+     (("speechiness", "high", "rap"),)),
+    (r"loud(?:er)?|blasting|noisy",
+     (("loudness", "high", "loud"),)),
+    (r"quiet(?:er)?|soft(?:er)?|hushed|whisper(?:y|ing)?",
+     (("loudness", "low", "quiet"),)),
+    (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid",
+     (("bpm", "high", "fast"),)),
+    (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo",
+     (("bpm", "low", "slow"),)),
+    (r"popular|hits?|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
+     (("popularity", "high", "popular"),)),
+    (r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated",
+     (("popularity", "low", "lesser-known"),)),
+    (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy",
+     (("length", "high", "long"),)),
+    (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)",
+     (("length", "low", "short"),)),
+)
+# Words that negate what follows them: a feature word, a mood, a genre or an artist.
+NEGATION = (
+    r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
+    r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
+    r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the))*[- ]"
+)
+
