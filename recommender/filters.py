@@ -74,12 +74,16 @@ class Filters:
         return filters
 
     def allowed(self, intent: Intent) -> np.ndarray:
-        """The songs no exclusion rules out ("not Bieber", "no rap"): these never give way."""
+        """The songs no exclusion rules out ("not Bieber", "no rap", "nothing from 2010"): these never give way."""
         ok = np.ones(self.size, dtype=bool)
         if intent.exclude_artists:
             ok &= ~self._artists(intent.exclude_artists)
         if intent.exclude_genre_keys:
             ok &= ~self._genres(intent.exclude_genre_keys)
+        if intent.exclude_years:
+            # A song charted in several years stays if one of them is not excluded.
+            charted = self.years.songs_with(lambda _: True)
+            ok &= ~charted | self.years.songs_with(lambda year: year not in intent.exclude_years)
         return ok
 
     def _artists(self, names: set[str]) -> np.ndarray:

@@ -36,6 +36,7 @@ class Intent:
     exclude_artists: set[str] = field(default_factory=set)
     years: set[int] | None = None
     year_label: str = ""
+    exclude_years: set[int] = field(default_factory=set)
     genre_keys: tuple[str, ...] = ()
     genre_label: str = ""
     exclude_genre_keys: tuple[str, ...] = ()
@@ -66,6 +67,8 @@ class Intent:
         parts += [f"not {a}" for a in sorted(self.exclude_artists)]
         if self.year_label:
             parts.append(self.year_label)
+        if self.exclude_years:
+            parts.append("not from " + " or ".join(str(y) for y in sorted(self.exclude_years)))
         if self.genre_label:
             parts.append(f"genre: {self.genre_label}")
         if self.exclude_genre_label:

@@ -61,6 +61,7 @@ RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
 }
 
 Span = tuple[int, int]
+CONCEPT_PATTERNS = {c.name: re.compile(rf"\b(?:{c.typed})\b") for c in CONCEPTS}
 VOCABULARY_WORD = re.compile(
     "|".join(
         [f"(?:{c.typed})" for c in CONCEPTS] + [f"(?:{pattern})" for pattern, _ in FEATURE_TERMS] + [f"(?:{g.typed})" for g in GENRES]
@@ -206,13 +207,13 @@ class IntentParser:
 
     def _find_title(self, words: list[str], *, from_start: bool) -> tuple[int, int] | None:
         """The catalog song named by the longest run of ``words`` at their start (or end), and the run's length."""
-        for size in range(min(len(words), 10), 0, -1):
-            run = words[:size] if from_start else words[-size:]
-            key = _title_key(" ".join(run))
-            if not key:
-                continue
+        runs = [(size, _title_key(" ".join(words[:size] if from_start else words[-size:]))) for size in range(min(len(words), 10), 0, -1)]
+        # Exact titles first, at any length: "someone like you by adele" is the exact "someone like you", not a
+        # near miss of four words.
+        for size, key in runs:
             if key in self.title_ids:
                 return self.title_ids[key], size
+        for size, key in runs:
             if size >= 2 and len(key) >= 6:
                 match = process.extractOne(key, self.title_keys, scorer=fuzz.ratio, score_cutoff=90)
                 if match is not None:
@@ -245,15 +246,35 @@ class IntentParser:
                     found = hit[0], (start, after.end() if after.group(0).strip() != "but" else after.start())
                     break
         if found is None:
+            # "Chandelier by Sia but calmer": a title followed by its own artist names the song too.
+            for by in re.finditer(r" by ", text):
+                hit = self._find_title(text[: by.start()].split(), from_start=False)
+                if hit is not None and self._by_artist(self.songs[hit[0]], text[by.start() :]):
+                    start = by.start() - len(" ".join(text[: by.start()].split()[-hit[1] :]))
+                    found = hit[0], (start, by.start())
+                    break
+        if found is None:
             return
         song_id, span = found
         song = self.songs[song_id]
         # "like Someone Like You by Adele": the artist names the song, not a filter.
-        by = re.match(r" by ([\w .'&$!-]+?)(?= but | and |,|$)", text[span[1] :])
-        if by and _artist_key(by[1]) and _artist_key(song.artist).startswith(_artist_key(by[1]).split()[0]):
-            span = (span[0], span[1] + by.end())
+        span = (span[0], span[1] + self._by_artist(song, text[span[1] :]))
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
+
+    @staticmethod
+    def _by_artist(song: Song, rest: str) -> int:
+        """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist, else 0."""
+        by = re.match(r" by ((?:\S+ ?){1,5})", rest)
+        if not by:
+            return 0
+        artist = _artist_key(song.artist).split()
+        said = by[1].split()
+        # As many words as the artist's name has, compared loosely ("the weeknd", "mark ronson").
+        size = len(artist) + (said[0] == "the" and bool(artist) and artist[0] != "the")
+        if fuzz.ratio(_artist_key(" ".join(said[:size])), " ".join(artist)) < 85:
+            return 0
+        return len(" by " + " ".join(said[:size]))
 
     def _relative(self, reading: _Reading, intent: Intent) -> None:
         """"faster than Shape of You": a bound at that song's own value."""
@@ -293,13 +314,20 @@ class IntentParser:
             for match in reading.finditer(rf"(?<!\w){pattern}"):
                 low, high = to_range(match)
                 reading.claim(match.span())
-                self._set_years(set(range(min(low, high), max(low, high) + 1)), _year_label(match.group(0)), intent)
+                years = set(range(min(low, high), max(low, high) + 1))
+                if reading.negated(match.start()):
+                    intent.exclude_years |= years
+                else:
+                    self._set_years(years, _year_label(match.group(0)), intent)
                 return
-        years = set()
+        years, negated = set(), False
         for match in reading.finditer(rf"\b{YEAR}\b"):
+            negated = negated or (not years and reading.negated(match.start()))
             years.add(int(match[1]))
             reading.claim(match.span())
-        if years:
+        if years and negated:
+            intent.exclude_years |= years
+        elif years:
             self._set_years(years, "year " + " or ".join(str(y) for y in sorted(years)), intent)
 
     def _set_years(self, years: set[int], label: str, intent: Intent) -> None:
@@ -313,11 +341,12 @@ class IntentParser:
     # -- concepts, genres, artists ---------------------------------------------------------------
 
     def _concepts(self, reading: _Reading, intent: Intent) -> None:
-        for concept in CONCEPTS:
-            for match in reading.finditer(rf"\b(?:{concept.typed})\b"):
+        # Longest phrase first, whichever concept it belongs to: "dinner party" before "party".
+        matches = [(m, c) for c in CONCEPTS for m in reading.finditer(CONCEPT_PATTERNS[c.name])]
+        for match, concept in sorted(matches, key=lambda mc: mc[0].start() - mc[0].end()):
+            if reading.free(match.span()):
                 reading.claim(match.span())
                 self._add_concept(concept, intent, negated=reading.negated(match.start()))
-                break
 
     def _add_concept(self, concept: Concept, intent: Intent, *, negated: bool) -> None:
         label = f"not {concept.name}" if negated else concept.name

@@ -324,11 +324,14 @@ class Ranker:
             pool_scores = self._hybrid(pool, audio_query, seed_norm)
             chosen: list[Recommendation] = []
             seen = set(exclude)
+            per_artist: dict[str, int] = {}
             for position in np.argsort(-pool_scores, kind="stable"):
                 song = self.songs[int(pool.ids[position])]
-                if song_key(song) in seen:
+                # Songs like one song are not a tour of its artist: the same cap as any answer.
+                if song_key(song) in seen or per_artist.get(song.artist, 0) >= MAX_PER_ARTIST:
                     continue
                 seen.add(song_key(song))
+                per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
                 chosen.append(
                     Recommendation(rank=len(chosen) + 1, song=song, score=float(pool_scores[position]), reasons=shared_traits(seed, song))
                 )

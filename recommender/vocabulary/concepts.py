@@ -44,10 +44,15 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "relaxing",
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
-        r"spa|meditat(?:e|ion|ing)|yoga|zen|mindful(?:ness)?|peaceful|lazy (?:day|sunday|afternoon)|"
-        r"sunday|low-?key|lowkey|easy listening",
+        r"lazy (?:day|sunday|afternoon)|low-?key|lowkey|easy listening|sunday (?:morning|afternoon)",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low")),
+    ),
+    Concept(
+        "meditation",
+        r"spa|meditat(?:e|ion|ing)|yoga|zen|mindful(?:ness)?|breath(?:ing|work)|peaceful|stillness|massage",
+        "quiet, still, acoustic music for meditation and yoga",
+        (("energy", "low"), ("loudness", "low"), ("acousticness", "high")),
     ),
     Concept(
         "workout",
@@ -101,14 +106,14 @@ CONCEPTS: tuple[Concept, ...] = (
         "morning",
         r"mornings?|wake up|waking up|sunrise|breakfast|coffee|caf[eé]|coffee ?shop|brunch",
         "bright, gentle, optimistic songs for a fresh morning with coffee",
-        (("valence", "high"), ("acousticness", "high")),
+        (("valence", "high"), ("energy", "low"), ("acousticness", "high")),
     ),
     Concept(
         "love songs",
         r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
         r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae",
         "tender, romantic love songs for a date night or a slow dance",
-        (("energy", "low"), ("acousticness", "high")),
+        (("energy", "low"), ("valence", "high"), ("acousticness", "high")),
     ),
     Concept(
         "heartbreak",
@@ -120,8 +125,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "hype",
-        r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|main character|villain era|bangers?|slaps?|"
-        r"fire|heat|go hard|goes hard|adrenaline|rage",
+        r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|main character|bangers?|slaps?|"
+        r"fire|heat|go hard|goes hard|adrenaline|rage|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
     ),
@@ -133,21 +138,22 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "angry",
-        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge",
+        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?",
         "angry, aggressive, loud songs",
         (("energy", "high"), ("valence", "low"), ("loudness", "high")),
     ),
     Concept(
         "cleaning",
-        r"cleaning|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|cooking|kitchen|getting ready|grwm|shower",
+        r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
+        r"cooking|kitchen|getting ready|grwm|shower",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),
     Concept(
         "dinner",
         r"dinner(?: party)?|background|restaurant|cocktails?|wine|lounge|jazz bar|candle ?light",
-        "smooth, low-key background music for a dinner party",
-        (("energy", "low"), ("loudness", "low"), ("speechiness", "low")),
+        "smooth, pleasant, low-key background music for a dinner party",
+        (("energy", "low"), ("valence", "high"), ("speechiness", "low")),
     ),
     Concept(
         "throwback",
@@ -231,6 +237,8 @@ EMOJI: dict[str, str] = {
     "😡": "angry",
     "🤬": "angry",
     "😤": "hype",
+    "🎮": "gaming",
+    "🏊": "pool",
     "🎸": "guitar",
     "😊": "happy",
     "😁": "happy",
