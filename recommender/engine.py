@@ -27,6 +27,8 @@ from .paths import resolve_catalog
 from .ranking import Ranker, song_key
 from .songs import Recommendation, Song
 from .templates import PROFILES, TEMPLATE_VERSION, song_text
+from .text import RequestError as RequestError
+from .text import clean_request
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -39,23 +41,25 @@ MAX_K = 50
 QUERY_CACHE_SIZE = 512
 
 
-class RequestError(ValueError):
-    """A request the recommender cannot answer as asked (empty, too long, unknown song, ...)."""
-
-
 def check_query(text: str) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise RequestError("the request is empty: describe a mood, an artist or a kind of song")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise RequestError(f"the request is {len(cleaned)} characters long; keep it under {MAX_QUERY_CHARS}")
-    return cleaned
+    return clean_request(text, MAX_QUERY_CHARS)
 
 
 def check_k(k: int) -> int:
-    if not 1 <= k <= MAX_K:
-        raise RequestError(f"the number of songs must be between 1 and {MAX_K}, not {k}")
+    if not _is_int(k) or not 1 <= k <= MAX_K:
+        raise RequestError(f"the number of songs must be a whole number between 1 and {MAX_K}, not {k!r}")
     return k
+
+
+def check_offset(offset: int) -> int:
+    if not _is_int(offset) or offset < 0:
+        raise RequestError(f"the offset must be a whole number of songs to skip, 0 or more, not {offset!r}")
+    return offset
+
+
+def _is_int(value: object) -> bool:
+    """A true integer: bool is an int to Python but never a count of songs."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class Recommender:
@@ -183,6 +187,7 @@ class Recommender:
         """Answers for several requests with one model call; ``offset`` skips that many results (for "More")."""
         cleaned = [check_query(t) for t in texts]
         check_k(k)
+        check_offset(offset)
         vectors = self.encode(cleaned)
         return [self.rank(text, vector, k, offset=offset) for text, vector in zip(cleaned, vectors)]
 
@@ -201,12 +206,22 @@ class Recommender:
     def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Songs like ``song``; never the song itself nor another row of it."""
         check_k(k)
-        seed = self.songs[song] if isinstance(song, int) else song
+        check_offset(offset)
+        seed = self._catalog_song(song)
         if self.ranker is None:
             results = self._nearest(np.asarray(self.vectors[seed.id]), k + offset, exclude={song_key(seed)})
         else:
             results = self.ranker.similar(seed, k + offset, exclude={song_key(seed)})
         return _page(results, offset)
+
+    def _catalog_song(self, song: Song | int) -> Song:
+        """This catalog's song for ``song`` (its position, or a Song it handed out); RequestError for anything else."""
+        position = song.id if isinstance(song, Song) else song
+        if not _is_int(position) or not 0 <= position < len(self.songs):
+            raise RequestError(f"no song at position {position!r}: the catalog's songs are 0 to {len(self.songs) - 1}")
+        if isinstance(song, Song) and self.songs[position] != song:
+            raise RequestError(f"{song.label!r} is not a song of this catalog")
+        return self.songs[position]
 
     def _nearest(self, vector: np.ndarray, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
         """The published search: the ``k`` nearest rows by squared L2, repeats and all, minus ``exclude``."""
@@ -222,6 +237,8 @@ class Recommender:
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
         """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
+        if not _is_int(limit) or limit < 1:
+            raise RequestError(f"the limit must be a whole number of songs, 1 or more, not {limit!r}")
         query = text.strip()
         if not query:
             return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
@@ -240,7 +257,8 @@ class Recommender:
     def resolve_song(self, text: str) -> Song | None:
         """The one song ``text`` names: an id from autocomplete, an exact title, or a near-certain match."""
         query = text.strip()
-        if query.isdigit() and int(query) < len(self.songs):
+        # ASCII digits only, and few of them: int() refuses "²" and "①" and numbers over 4,300 digits.
+        if query.isascii() and query.isdigit() and len(query) < 10 and int(query) < len(self.songs):
             return self.songs[int(query)]
         exact = [s for s in self.songs if s.title.casefold() == query.casefold() or s.label.casefold() == query.casefold()]
         if exact:
