@@ -231,10 +231,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         _fail(str(error))
         return 2
-    except BrokenPipeError:
-        # The reader (`| head`) left: say nothing, and keep Python from complaining when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
     except OSError as error:
         _fail(_describe_os_error(error))
         return 2
@@ -251,8 +247,11 @@ def _describe_os_error(error: OSError) -> str:
     """What the operating system refused, naming the path and where that path came from."""
     reason = error.strerror or str(error) or type(error).__name__
     if error.filename is None:
-        # Large writes (numpy, faiss, zip) report a full disk without a path; the cache gets nearly all of them.
-        return f"{reason}: is the disk full? The cache directory is {cache_dir()} (set {CACHE_ENV} to use another)"
+        # numpy, faiss and zipfile report a failed read or write (a full disk) without its path; the cache gets
+        # nearly all of the large writes.
+        return (
+            f"{reason} (while reading or writing; the cache directory is {cache_dir()}, set {CACHE_ENV} to use another)"
+        )
     path = _path_text(error.filename)
     if error.filename2 is not None:
         path = f"{path} -> {_path_text(error.filename2)}"

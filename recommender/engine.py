@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,8 @@ def check_offset(offset: int) -> int:
 
 
 def _is_int(value: object) -> bool:
-    """A true integer: bool is an int to Python but never a count of songs."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A whole number (numpy's too); bool is an int to Python but never a count of songs."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 class Recommender:

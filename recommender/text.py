@@ -40,14 +40,14 @@ def normalize_text(text: str) -> str:
     unassigned code points. Whitespace controls (tab, newline) become spaces first.
     """
     joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    visible = _ANSI.sub("", joined)
-    normal = unicodedata.normalize("NFKC", visible)
     kept = "".join(
         " " if char.isspace() else char
-        for char in normal
+        for char in _ANSI.sub("", joined)
         if char.isspace() or (char != _REPLACEMENT and unicodedata.category(char) not in _DROPPED_CATEGORIES)
     )
-    return " ".join(kept.split())
+    # Normalised after the removals: a character dropped between a letter and its accent would otherwise
+    # leave the pair uncomposed, and the same request would have two spellings.
+    return " ".join(unicodedata.normalize("NFKC", kept).split())
 
 
 def clean_request(text: object, max_chars: int) -> str:
