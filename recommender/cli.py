@@ -78,7 +78,7 @@ def _print_answer(header: dict[str, object], results: list[Recommendation], as_j
 @catalog_option
 def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs for each QUERY (a mood, an artist, a description), with one model load for all."""
-    # Printed as read: invalid UTF-8 in argv arrives as surrogates, which stdout cannot encode.
+    # What is answered is also what is printed: invalid UTF-8 in argv arrives as surrogates stdout cannot encode.
     queries = tuple(check_query(query) for query in queries)
     recommender = Recommender.load(catalog, profile=profile)
     for query, results in zip(queries, recommender.recommend_many(queries, k), strict=True):
