@@ -6,6 +6,10 @@ the requests that arrive while the model is busy form the next batch. ``max_wait
 fixed gathering window for callers that prefer fuller batches. One worker thread runs the model,
 so the event loop never blocks and torch never fights itself for the cores. The gathering task
 ends when nothing is pending, so an idle batcher holds no task open.
+
+One request must never fail the others it shares a batch with: texts are normalised before they
+join a batch, and a batch whose encoding fails anyway is encoded again one request at a time, so
+the failure stays with the request that causes it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 
 from .request import Answer, Request
 from .songs import Recommendation, Song
+from .text import RequestError
 
 
 class Encoder(Protocol):
@@ -112,16 +117,43 @@ class MicroBatcher:
         try:
             vectors = self.recommender.encode([job.request.words for job in batch])
         except Exception as error:  # noqa: BLE001 - the model failing fails this batch's callers, not the worker
-            for job in batch:
-                loop.call_soon_threadsafe(_settle, job.future, None, error)
-            return
-        for job, vector in zip(batch, vectors):
-            try:
-                result = self.recommender.complete(job.request, vector)
-            except Exception as error:  # noqa: BLE001 - one request's failure is its caller's alone
-                loop.call_soon_threadsafe(_settle, job.future, None, error)
+            if len(batch) == 1:
+                loop.call_soon_threadsafe(_settle, batch[0].future, None, error)
             else:
-                loop.call_soon_threadsafe(_settle, job.future, result, None)
+                self._answer_one_by_one(loop, batch)
+            return
+        for job, vector in zip(batch, vectors, strict=True):
+            self._rank(loop, job, vector)
+
+    def _answer_one_by_one(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
+        """After a failed batch: each request encoded alone, so only the ones that cannot be encoded fail.
+
+        A request that fails while another succeeds is refused for its text (RequestError); when
+        every one fails, the model itself is failing and each caller gets the model's own error.
+        """
+        failed: list[tuple[_Job, Exception]] = []
+        for job in batch:
+            try:
+                vector = self.recommender.encode([job.request.words])[0]
+            except Exception as error:  # noqa: BLE001 - pinned on its request below
+                failed.append((job, error))
+            else:
+                self._rank(loop, job, vector)
+        blame_the_text = len(failed) < len(batch)
+        for job, failure in failed:
+            if blame_the_text and not isinstance(failure, RequestError):
+                refusal = RequestError("the request contains text the model cannot read; rephrase it in plain words")
+                refusal.__cause__ = failure  # the tokenizer's own words, for the log
+                failure = refusal
+            loop.call_soon_threadsafe(_settle, job.future, None, failure)
+
+    def _rank(self, loop: asyncio.AbstractEventLoop, job: _Job, vector: np.ndarray) -> None:
+        try:
+            result = self.recommender.complete(job.request, vector)
+        except Exception as error:  # noqa: BLE001 - one request's failure is its caller's alone
+            loop.call_soon_threadsafe(_settle, job.future, None, error)
+        else:
+            loop.call_soon_threadsafe(_settle, job.future, result, None)
 
 
 def _settle(future: asyncio.Future[Answer], result: Answer | None, error: Exception | None) -> None:

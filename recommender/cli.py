@@ -1,7 +1,9 @@
 """`musicrec`: recommendations, catalog checks and index builds from a terminal.
 
 click gives the command groups and argument checking; every error a user can cause ends
-as one line on stderr and exit status 2, never a traceback.
+as one line on stderr and exit status 2, never a traceback. ``main`` is that boundary: the
+library's own errors, click's usage errors and the operating system's (a catalog that cannot be
+read, a cache directory that is a file, read-only or full) each become one line.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sys
 import tempfile
 import urllib.request
@@ -21,9 +24,9 @@ from . import evaluation
 from .catalog import CatalogError, load_catalog
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
-from .paths import FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError
-from .request import Answer, Request
+from .paths import CACHE_ENV, CATALOG_ENV, FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError, cache_dir
 from .profiles import PROFILE_NAMES
+from .request import Answer, Request
 
 REFERENCE_URL = "https://raw.githubusercontent.com/thiagolealg/System_recommendation/main/top50MusicFrom2010-2019.csv"
 REFERENCE_SHA256 = "d30336269a66dbda01b579d7d58843951f9835777e6042c8ed41df5ec0967c03"
@@ -35,7 +38,11 @@ catalog_option = click.option(
     "--catalog", type=click.Path(dir_okay=False), help="Catalog CSV (default: $MUSICREC_CATALOG, then the fetched one)."
 )
 profile_option = click.option(
-    "--profile", type=click.Choice(PROFILE_NAMES), default="default", show_default=True, help="Description template and index."
+    "--profile",
+    type=click.Choice(PROFILE_NAMES),
+    default="default",
+    show_default=True,
+    help="Description template and index.",
 )
 k_option = click.option("--k", type=click.IntRange(1, MAX_K), default=10, show_default=True, help="Songs per answer.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
@@ -45,7 +52,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="One JSON obj
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def cli(verbose: bool) -> None:
     """Song recommendations for a mood, from a catalog of Spotify audio features."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def _print_answer(answer: Answer, profile: str, as_json: bool) -> None:
@@ -74,8 +83,8 @@ def _print_answer(answer: Answer, profile: str, as_json: bool) -> None:
 @catalog_option
 def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs for each QUERY (a mood, an artist, a description, "songs like TITLE"), one model load for all."""
-    for query in queries:
-        check_query(query)
+    # What is answered is also what is printed: invalid UTF-8 in argv arrives as surrogates stdout cannot encode.
+    queries = tuple(check_query(query) for query in queries)
     recommender = Recommender.load(catalog, profile=profile)
     for answer in recommender.answer_many([Request(text=query, k=k) for query in queries]):
         _print_answer(answer, profile, as_json)
@@ -93,7 +102,8 @@ def similar(song: str, k: int, as_json: bool, profile: str, catalog: str | None)
     seed = recommender.resolve_song(song)
     if seed is None:
         closest = "; ".join(s.label for s in recommender.find_songs(song, 5)) or "none"
-        raise RequestError(f"no song called {song!r} in the catalog; closest titles: {closest}")
+        shown = song if len(song) <= 80 else f"{song[:80]}..."
+        raise RequestError(f"no song called {shown!r} in the catalog; closest titles: {closest}")
     _print_answer(recommender.answer(Request(seed=seed.id, k=k)), profile, as_json)
 
 
@@ -165,7 +175,11 @@ def data_fetch() -> None:
     help="Query files (several: read one after the other).",
 )
 @click.option(
-    "--profile", "profiles", type=click.Choice(PROFILE_NAMES), multiple=True, help="Profiles to compare (default: all, side by side)."
+    "--profile",
+    "profiles",
+    type=click.Choice(PROFILE_NAMES),
+    multiple=True,
+    help="Profiles to compare (default: all, side by side).",
 )
 @catalog_option
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Report folder.")
@@ -186,7 +200,9 @@ def eval_command(queries: tuple[str, ...], profiles: tuple[str, ...], catalog: s
 @cli.command(name="bench")
 @click.option("--quick", is_flag=True, help="A few requests, no cold starts, a tiny synthetic catalog (seconds).")
 @catalog_option
-@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json.")
+@click.option(
+    "--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json."
+)
 def bench_command(quick: bool, catalog: str | None, out: str) -> None:
     """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
     from . import bench  # imports torch: only this command pays for it
@@ -207,6 +223,7 @@ def bot_command() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every failure a user can cause is one line on stderr: exit 2, 130 when interrupted."""
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="musicrec", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -214,13 +231,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo("musicrec: interrupted", err=True)
         return 130
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.format_message(), err=True)  # the help itself, not an error line
+        return 2
     except click.ClickException as error:
-        click.echo(f"musicrec: {error.format_message()}", err=True)
+        _fail(error.format_message())
         return 2
     except USER_ERRORS as error:
-        click.echo(f"musicrec: {error}", err=True)
+        _fail(str(error))
+        return 2
+    except OSError as error:
+        _fail(_describe_os_error(error))
         return 2
     return 0
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, whatever the message holds: control, format and unpaired surrogate characters escaped."""
+    line = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in message)
+    click.echo(f"musicrec: {line}", err=True)
+
+
+def _describe_os_error(error: OSError) -> str:
+    """What the operating system refused, naming the path and where that path came from."""
+    reason = error.strerror or str(error) or type(error).__name__
+    if error.filename is None:
+        # numpy, faiss and zipfile report a failed read or write (a full disk) without its path; the cache gets
+        # nearly all of the large writes.
+        return (
+            f"{reason} (while reading or writing; the cache directory is {cache_dir()}, set {CACHE_ENV} to use another)"
+        )
+    path = _path_text(error.filename)
+    if error.filename2 is not None:
+        path = f"{path} -> {_path_text(error.filename2)}"
+    line = f"{reason}: {path}"
+    cache = cache_dir()
+    if Path(path) == cache or cache in Path(path).parents:
+        line += f" (in the cache directory {cache}; set {CACHE_ENV} to use another)"
+    elif os.environ.get(CATALOG_ENV, "").strip() == path:
+        line += f" (the catalog named by {CATALOG_ENV})"
+    return line
+
+
+def _path_text(name: object) -> str:
+    """OSError names a path as str, bytes or a file descriptor."""
+    return os.fsdecode(name) if isinstance(name, str | bytes) else str(name)
 
 
 if __name__ == "__main__":

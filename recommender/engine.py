@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +25,11 @@ from .intent import Intent
 from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
-from .profiles import Profile, get_profile
+from .profiles import Profile, ProfileName, get_profile
 from .request import Answer, Request
 from .songs import Recommendation, Song, song_key
+from .text import RequestError as RequestError
+from .text import clean_request
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -47,23 +50,25 @@ NOT_UNDERSTOOD = (
 LIKED_WEIGHT = 0.3
 
 
-class RequestError(ValueError):
-    """A request the recommender cannot answer as asked (empty, too long, unknown song, ...)."""
-
-
 def check_query(text: str) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise RequestError("the request is empty: describe a mood, an artist or a kind of song")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise RequestError(f"the request is {len(cleaned)} characters long; keep it under {MAX_QUERY_CHARS}")
-    return cleaned
+    return clean_request(text, MAX_QUERY_CHARS)
 
 
 def check_k(k: int) -> int:
-    if not 1 <= k <= MAX_K:
-        raise RequestError(f"the number of songs must be between 1 and {MAX_K}, not {k}")
+    if not _is_int(k) or not 1 <= k <= MAX_K:
+        raise RequestError(f"the number of songs must be a whole number between 1 and {MAX_K}, not {k!r}")
     return k
+
+
+def check_offset(offset: int) -> int:
+    if not _is_int(offset) or offset < 0:
+        raise RequestError(f"the offset must be a whole number of songs to skip, 0 or more, not {offset!r}")
+    return offset
+
+
+def _is_int(value: object) -> bool:
+    """A whole number (numpy's too); bool is an int to Python but never a count of songs."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 class Recommender:
@@ -76,21 +81,21 @@ class Recommender:
         vectors: np.ndarray,
         index: faiss.Index | None,
         model: SentenceTransformer,
-        profile: Profile,
+        profile: Profile | ProfileName,
         catalog: Path,
     ) -> None:
         self.songs = tuple(songs)
         self.vectors = vectors
         self.index = index
         self.model = model
-        self.profile = profile
+        self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self.catalog = catalog
         self.model_name = MODEL_NAME
         self._labels = [f"{s.title} {s.artist}" for s in self.songs]
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
         self._query_lock = threading.Lock()
-        self.searcher = profile.searcher(self.songs, vectors, index, self.encode)
+        self.searcher = self.profile.searcher(self.songs, vectors, index, self.encode)
 
     @classmethod
     def load(
@@ -190,6 +195,7 @@ class Recommender:
 
     def recommend_many(self, texts: Sequence[str], k: int = 5, *, offset: int = 0) -> list[list[Recommendation]]:
         """Answers for several requests with one model call; ``offset`` skips that many results (for "More")."""
+        check_offset(offset)
         answers = self.answer_many([Request(text=text, k=k, offset=offset) for text in texts])
         return [list(answer.results) for answer in answers]
 
@@ -205,12 +211,9 @@ class Recommender:
     def check_request(self, request: Request) -> Request:
         """``request`` with its words cleaned, or a RequestError saying what is wrong with it."""
         check_k(request.k)
-        if request.offset < 0:
-            raise RequestError(f"the offset must be 0 or more, not {request.offset}")
-        if request.offset + request.k > MAX_RESULTS:
-            raise RequestError(f"only the first {MAX_RESULTS} songs of an answer can be shown")
+        check_offset(request.offset)
         for song_id in (request.seed, *request.exclude, *request.recent, *request.liked):
-            if song_id is not None and not 0 <= song_id < len(self.songs):
+            if song_id is not None and (not _is_int(song_id) or not 0 <= song_id < len(self.songs)):
                 raise RequestError(f"there is no song {song_id} in this catalog")
         text = check_query(request.text) if request.text.strip() or request.seed is None else ""
         refinements = tuple(check_query(t) for t in request.refinements)
@@ -221,7 +224,8 @@ class Recommender:
     def complete(self, request: Request, vector: np.ndarray | None) -> Answer:
         """The answer to a checked request whose words (if any) were encoded as ``vector``."""
         # One more than the page, to know whether a next page exists; recent songs may be pushed past it.
-        wanted = request.offset + request.k + 1 + len(request.recent)
+        # Pages end at MAX_RESULTS: past it an answer is empty rather than a search of the whole catalog.
+        wanted = min(request.offset + request.k, MAX_RESULTS) + 1 + len(request.recent)
         exclude = {song_key(self.songs[i]) for i in request.exclude}
         parts = [part for part in (request.text, *request.refinements) if part]
         intent = self.searcher.understand(parts, vector) if parts else None
@@ -245,7 +249,7 @@ class Recommender:
             results=tuple(page),
             understood=tuple(intent.describe()) if intent is not None else (),
             notes=tuple(notes),
-            has_more=len(results) > request.offset + request.k,
+            has_more=len(results) > request.offset + request.k and request.offset + request.k < MAX_RESULTS,
             seed_label=seed.label if seed is not None else "",
         )
 
@@ -262,11 +266,23 @@ class Recommender:
 
     def similar(self, song: Song | int, k: int = 5, *, offset: int = 0) -> list[Recommendation]:
         """Songs like ``song``; never the song itself nor another row of it."""
-        seed = song if isinstance(song, int) else song.id
-        return list(self.answer(Request(seed=seed, k=k, offset=offset)).results)
+        check_offset(offset)
+        seed = self._catalog_song(song)
+        return list(self.answer(Request(seed=seed.id, k=k, offset=offset)).results)
+
+    def _catalog_song(self, song: Song | int) -> Song:
+        """This catalog's song for ``song`` (its position, or a Song it handed out); RequestError for anything else."""
+        position = song.id if isinstance(song, Song) else song
+        if not _is_int(position) or not 0 <= position < len(self.songs):
+            raise RequestError(f"no song at position {position!r}: the catalog's songs are 0 to {len(self.songs) - 1}")
+        if isinstance(song, Song) and self.songs[position] != song:
+            raise RequestError(f"{song.label!r} is not a song of this catalog")
+        return self.songs[position]
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
         """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
+        if not _is_int(limit) or limit < 1:
+            raise RequestError(f"the limit must be a whole number of songs, 1 or more, not {limit!r}")
         query = text.strip()
         if not query:
             return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
@@ -285,7 +301,8 @@ class Recommender:
     def resolve_song(self, text: str) -> Song | None:
         """The one song ``text`` names: an id from autocomplete, an exact title, or a near-certain match."""
         query = text.strip()
-        if query.isdigit() and int(query) < len(self.songs):
+        # ASCII digits only, and few of them: int() refuses "²" and "①" and numbers over 4,300 digits.
+        if query.isascii() and query.isdigit() and len(query) < 10 and int(query) < len(self.songs):
             return self.songs[int(query)]
         exact = [s for s in self.songs if s.title.casefold() == query.casefold() or s.label.casefold() == query.casefold()]
         if exact:

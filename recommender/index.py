@@ -136,7 +136,11 @@ def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> No
         index = data.index
         _write_synced(staging / INDEX_FILE, lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write)))
         names.append(INDEX_FILE)
-    manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(staging / name) for name in names}}
+    manifest = {
+        "fingerprint": asdict(fingerprint),
+        "has_index": data.index is not None,
+        "files": {name: sha256_file(staging / name) for name in names},
+    }
     _write_synced(staging / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
     _fsync_folder(staging)
 
@@ -171,7 +175,8 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         if manifest["fingerprint"] != asdict(fingerprint):
             log.info("index cache in %s is stale; rebuilding", folder)
             return None
-        if not set(FILES) <= set(manifest["files"]):
+        required = {*FILES, INDEX_FILE} if manifest["has_index"] else set(FILES)
+        if not required <= set(manifest["files"]):
             raise ValueError("the manifest does not list every file")
         for name, checksum in manifest["files"].items():
             if sha256_file(folder / name) != checksum:
@@ -180,7 +185,7 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         # Mapped, not read: a large catalog's index is paged in as searches touch it.
         index = None
-        if INDEX_FILE in manifest["files"]:
+        if manifest["has_index"]:
             index = faiss.read_index(str(folder / INDEX_FILE), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not len(songs) == vectors.shape[0] == (index.ntotal if index is not None else len(songs)):
             raise ValueError("songs, vectors and index disagree in length")

@@ -21,8 +21,14 @@ from recommender.songs import Features, Recommendation, Song
 
 
 def song(number: int) -> Song:
-    return Song(id=number, title=f"t{number}", artist=f"a{number}", genres=("pop",), years=(2015,),
-                features=Features(*[50.0] * 10))
+    return Song(
+        id=number,
+        title=f"t{number}",
+        artist=f"a{number}",
+        genres=("pop",),
+        years=(2015,),
+        features=Features(*[50.0] * 10),
+    )
 
 
 class FakeRecommender:
@@ -39,6 +45,8 @@ class FakeRecommender:
             time.sleep(self.encode_delay)
         if self.fail_encode:
             raise RuntimeError("model down")
+        if any("poison" in t for t in texts):
+            raise TypeError("TextEncodeInput must be Union[TextInputSequence, Tuple[InputSequence, InputSequence]]")
         return np.array([[float(len(t))] for t in texts], dtype=np.float32)
 
     def rank(self, text: str, vector: np.ndarray, k: int, *, offset: int = 0) -> list[Recommendation]:
@@ -51,6 +59,7 @@ class FakeRecommender:
 
     def check_request(self, request: Request) -> Request:
         engine.check_k(request.k)
+        engine.check_offset(request.offset)
         return request if request.seed is not None else replace(request, text=engine.check_query(request.text))
 
     def complete(self, request: Request, vector: np.ndarray | None) -> Answer:
@@ -88,12 +97,59 @@ async def test_bad_requests_fail_at_once_and_alone() -> None:
         await batcher.recommend("fine", 0)
     assert fake.calls == []
     good, bad, other = await asyncio.gather(
-        batcher.recommend("good", 1), batcher.recommend("boom", 1), batcher.recommend("other", 1), return_exceptions=True
+        batcher.recommend("good", 1),
+        batcher.recommend("boom", 1),
+        batcher.recommend("other", 1),
+        return_exceptions=True,
     )
     assert isinstance(bad, RequestError)
     assert good[0].reasons == ("good",) and other[0].reasons == ("other",)
     assert len(fake.calls) == 1
     await batcher.aclose()
+
+
+async def test_a_poisoned_request_fails_alone_and_its_59_batch_mates_are_answered() -> None:
+    # Before: the poisoned batch's encode failed every request in it (28 of 60 innocent ones in the attack).
+    fake = FakeRecommender(encode_delay=0.01)
+    batcher = MicroBatcher(fake, max_batch=32)
+    texts = [f"request number {i}" for i in range(60)]
+    texts[17] = "poison pill"
+    answers = await asyncio.gather(*(batcher.recommend(t, 1) for t in texts), return_exceptions=True)
+    await batcher.aclose()
+    failed = [i for i, answer in enumerate(answers) if isinstance(answer, BaseException)]
+    assert failed == [17]
+    assert isinstance(answers[17], RequestError)
+    assert "cannot read" in str(answers[17]) and isinstance(answers[17].__cause__, TypeError)
+    assert [a[0].reasons[0] for i, a in enumerate(answers) if i != 17] == [t for i, t in enumerate(texts) if i != 17]
+    assert any("poison pill" in call and len(call) > 1 for call in fake.calls)  # it did share a batch
+
+
+async def test_every_request_failing_alone_is_the_model_failing() -> None:
+    fake = FakeRecommender(encode_delay=0.05)
+    batcher = MicroBatcher(fake, max_wait_ms=20)
+    fake.fail_encode = True
+    answers = await asyncio.gather(*(batcher.recommend(f"r{i}", 1) for i in range(3)), return_exceptions=True)
+    await batcher.aclose()
+    assert all(isinstance(a, RuntimeError) and not isinstance(a, RequestError) for a in answers)
+
+
+async def test_requests_are_normalised_before_they_join_a_batch() -> None:
+    fake = FakeRecommender()
+    batcher = MicroBatcher(fake, max_wait_ms=20)
+    answers = await asyncio.gather(batcher.recommend("chill \ud800", 1), batcher.recommend("\x1b[1msad\u200b songs", 1))
+    await batcher.aclose()
+    assert fake.calls == [["chill", "sad songs"]]
+    assert [a[0].reasons for a in answers] == [("chill",), ("sad songs",)]
+
+
+async def test_a_negative_offset_is_refused_before_the_batch() -> None:
+    fake = FakeRecommender()
+    batcher = MicroBatcher(fake)
+    for offset in (-2, True, 1.5):
+        with pytest.raises(RequestError, match="offset"):
+            await batcher.recommend("sad", 1, offset=offset)  # type: ignore[arg-type]
+    await batcher.aclose()
+    assert fake.calls == []
 
 
 async def test_a_model_failure_fails_its_batch_but_not_the_batcher() -> None:
@@ -183,12 +239,15 @@ class CountingModel:
 def tiny_recommender(model: CountingModel) -> Recommender:
     songs = [song(i) for i in range(3)]
     vectors = np.full((3, 2), np.sqrt(0.5), dtype=np.float32)
-    return Recommender(songs=songs, vectors=vectors, index=None, model=model, profile="default", catalog=Path("tiny.csv"))  # type: ignore[arg-type]
+    return Recommender(
+        songs=songs, vectors=vectors, index=None, model=model, profile="default", catalog=Path("tiny.csv")
+    )  # type: ignore[arg-type]
 
 
 def test_repeated_texts_are_encoded_once() -> None:
     model = CountingModel()
     rec = tiny_recommender(model)
+    model.calls.clear()  # the concepts' meanings, embedded once at start-up
     first = rec.encode(["sad", "happy days", "sad"])
     assert model.calls == [["sad", "happy days"]]
     again = rec.encode(["happy days"])
@@ -227,5 +286,30 @@ async def test_the_real_recommender_batched_answers_like_recommend(default_recom
     batched = await asyncio.gather(*(batcher.recommend(t, 5) for t in texts))
     await batcher.aclose()
     assert batcher.batches == 1
-    for text, answer in zip(texts, batched):
+    for text, answer in zip(texts, batched, strict=True):
+        assert [r.song.id for r in answer] == [r.song.id for r in default_recommender.recommend(text, 5)]
+
+
+@pytest.mark.slow
+async def test_the_real_tokenizer_fails_only_the_request_it_cannot_read(
+    default_recommender: Recommender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["chill \ud800", "sad songs", "happy summer songs", "songs like Adele", "party music from 2014"]
+    default_recommender.clear_query_cache()
+    # The normalised path: the lone surrogate is dropped and every request is answered.
+    batcher = MicroBatcher(default_recommender, max_wait_ms=50)
+    answers = await asyncio.gather(*(batcher.recommend(t, 5) for t in texts))
+    assert batcher.batches == 1
+    assert [r.song.id for r in answers[0]] == [r.song.id for r in default_recommender.recommend("chill", 5)]
+    assert all(len(a) == 5 for a in answers)
+    await batcher.aclose()
+    # Without the normalisation the real tokenizer raises TypeError on the surrogate: the batch
+    # falls back to one request at a time, and only that request fails.
+    monkeypatch.setattr("recommender.batching.check_query", lambda text: text)
+    batcher = MicroBatcher(default_recommender, max_wait_ms=50)
+    raw = await asyncio.gather(*(batcher.recommend(t, 5) for t in texts), return_exceptions=True)
+    await batcher.aclose()
+    assert isinstance(raw[0], RequestError)
+    for text, answer in zip(texts[1:], raw[1:], strict=True):
+        assert not isinstance(answer, BaseException), text
         assert [r.song.id for r in answer] == [r.song.id for r in default_recommender.recommend(text, 5)]

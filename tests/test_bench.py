@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recommender import bench
+from recommender.profiles import get_profile
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
 from recommender.engine import Recommender
 from recommender.scale import HYBRID_INTENTS, Synthetic, measure
@@ -30,13 +31,13 @@ def test_index_choice_by_catalog_size() -> None:
     assert large.kind == "ivf" and large.nlist == 2048 and large.nprobe > 0
 
 
-def test_build_index_seed_stays_exact_and_ivf_finds_neighbours() -> None:
+def test_seed_stays_exact_small_catalogs_have_no_index_and_ivf_finds_neighbours() -> None:
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((3000, 32), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert isinstance(build_index(vectors, "seed", IndexChoice("ivf", 16, 4)), faiss.IndexFlatL2)
-    assert isinstance(build_index(vectors, "default"), faiss.IndexFlatIP)
-    ivf = build_index(vectors, "default", IndexChoice("ivf", nlist=16, nprobe=16))
+    assert isinstance(get_profile("seed").build_index(vectors), faiss.IndexFlatL2)
+    assert build_index(vectors) is None  # a small catalog: scoring every song is the search
+    ivf = build_index(vectors, IndexChoice("ivf", nlist=16, nprobe=16))
     assert ivf.ntotal == len(vectors)
     _, ids = ivf.search(vectors[:5], 1)
     assert list(ids[:, 0]) == [0, 1, 2, 3, 4]  # every probe covers all lists: each vector finds itself

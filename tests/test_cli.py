@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -9,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_recommender import tiny_recommender
 
 from recommender.cli import main
+from recommender.engine import Recommender
 
 LONG_QUERY = "a" * 10_000
 
@@ -73,7 +76,9 @@ def test_a_missing_catalog_named_by_the_environment(
     assert out == ""
 
 
-def test_a_missing_catalog_named_by_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_catalog_named_by_the_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     forbid_model(monkeypatch)
     missing = tmp_path / "nope.csv"
     assert main(["similar", "--catalog", str(missing), "Hello"]) == 2
@@ -114,7 +119,9 @@ def test_bad_input_in_a_real_process(tmp_path: Path, args: tuple[str, ...], frag
 
 def test_a_missing_catalog_in_a_real_process(tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
-    result = run_cli("recommend", "sad songs", env={"MUSICREC_CATALOG": str(missing), "MUSICREC_CACHE_DIR": str(tmp_path / "c")})
+    result = run_cli(
+        "recommend", "sad songs", env={"MUSICREC_CATALOG": str(missing), "MUSICREC_CACHE_DIR": str(tmp_path / "c")}
+    )
     assert result.returncode == 2
     assert str(missing) in one_error_line(result.stderr)
 
@@ -140,7 +147,9 @@ GOOD = "Halo,Beyoncé,dance pop,2009,80,72,51,-5,6,46,262,26,4,72"
 BAD = "Bad,Someone,pop,2011,fast,50,50,-5,10,50,200,10,5,50"
 
 
-def test_catalog_check_on_a_bad_row_names_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_catalog_check_on_a_bad_row_names_file_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(f"{HEADER}\n{GOOD}\n{BAD}\n", encoding="utf-8")
     assert main(["catalog", "check", str(path)]) == 2
@@ -157,7 +166,9 @@ def test_catalog_check_on_a_bad_row_names_file_line_and_column(tmp_path: Path, c
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"\x00\x01\x02binary\x00" * 20, b"colour,weight\nred,3\n", f"{HEADER}\n".encode()], ids=["empty", "binary", "unmappable", "header-only"]
+    "content",
+    [b"", b"\x00\x01\x02binary\x00" * 20, b"colour,weight\nred,3\n", f"{HEADER}\n".encode()],
+    ids=["empty", "binary", "unmappable", "header-only"],
 )
 @pytest.mark.parametrize("lenient", [[], ["--lenient"]], ids=["strict", "lenient"])
 def test_catalog_check_on_an_unusable_catalog_exits_2(
@@ -206,8 +217,26 @@ def test_unknown_song_for_similar(shared_model: None, capsys: pytest.CaptureFixt
 
 
 MOODS = [
-    "sad", "happy", "chill", "angry", "romantic", "energetic", "melancholic", "dreamy", "nostalgic", "hopeful",
-    "lonely", "confident", "peaceful", "rebellious", "playful", "dark", "uplifting", "sleepy", "summer", "rainy day",
+    "sad",
+    "happy",
+    "chill",
+    "angry",
+    "romantic",
+    "energetic",
+    "melancholic",
+    "dreamy",
+    "nostalgic",
+    "hopeful",
+    "lonely",
+    "confident",
+    "peaceful",
+    "rebellious",
+    "playful",
+    "dark",
+    "uplifting",
+    "sleepy",
+    "summer",
+    "rainy day",
 ]
 
 
@@ -285,3 +314,176 @@ def test_index_build_shows_progress_confirms_a_valid_index_and_rebuilds_on_reque
     assert "embedding: 100%" in first and "2/2" in first
     assert "embedding" not in build()  # a valid index is confirmed, not rebuilt
     assert "embedding: 100%" in build("--rebuild")
+
+
+# --- issue 11: nothing a user can type gives a traceback --------------------------------------
+
+
+@pytest.fixture
+def tiny(monkeypatch: pytest.MonkeyPatch) -> Recommender:
+    """Every command gets a six-song Recommender with a stand-in model instead of loading the real one."""
+    loaded = tiny_recommender()
+    monkeypatch.setattr(Recommender, "load", lambda *args, **kwargs: loaded)
+    return loaded
+
+
+@pytest.mark.parametrize("song", ["²", "①", "9" * 5_000], ids=["superscript", "circled", "5000-digits"])
+def test_similar_with_digits_that_are_not_a_position(
+    tiny: Recommender, song: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: isdigit() then int() raised ValueError (a traceback, exit 1).
+    assert main(["similar", song]) == 2
+    out, err = capsys.readouterr()
+    line = one_error_line(err)
+    assert line.startswith(f"musicrec: no song called '{song[:80]}")
+    assert len(line) < 300  # the 5,000 digits are not all echoed back
+    assert out == ""
+
+
+def test_recommend_with_invalid_utf8_in_argv(tiny: Recommender, capsys: pytest.CaptureFixture[str]) -> None:
+    # `musicrec recommend $'caf\xe9 \xff vibes'`: Python decodes argv with surrogateescape. Before: the
+    # tokenizer's TypeError (a traceback); a bare print of the query could not encode it either.
+    argv = [arg.decode("utf-8", "surrogateescape") for arg in (b"recommend", b"--k", b"2", b"caf\xe9 \xff vibes")]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].startswith("query: caf vibes · profile: default")
+    assert len([line for line in out.splitlines() if line.lstrip().startswith(("1.", "2."))]) == 2
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    "query", ["\u200b\u200b", "\x1b[31m\x1b[0m", "\u202e", "\ud800"], ids=["zero-width", "ansi", "rlo", "surrogate"]
+)
+def test_recommend_with_nothing_visible_is_refused_before_the_model(
+    query: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forbid_model(monkeypatch)
+    assert main(["recommend", query]) == 2
+    assert "the request is empty" in one_error_line(capsys.readouterr().err)
+
+
+def test_an_unreadable_catalog_named_by_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
+    monkeypatch.setenv("MUSICREC_CATALOG", str(catalog))
+
+    def unreadable(path: Path) -> str:
+        # What open() raises for a file without read permission (root reads any file, so it is staged here).
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr("recommender.engine.resolve_model", lambda cache: ("model", "hash"))
+    monkeypatch.setattr("recommender.engine.sha256_file", unreadable)
+    assert main(["recommend", "sad songs"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line == f"musicrec: Permission denied: {catalog} (the catalog named by MUSICREC_CATALOG)"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_an_unreadable_catalog_in_a_real_process(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
+    catalog.chmod(0)
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    env = {"MUSICREC_CATALOG": str(catalog), "MUSICREC_MODEL": str(empty), "MUSICREC_CACHE_DIR": str(tmp_path / "c")}
+    result = run_cli("recommend", "sad songs", env=env)
+    assert result.returncode == 2
+    assert str(catalog) in one_error_line(result.stderr)
+
+
+def test_a_cache_directory_that_is_a_file_in_a_real_process(tmp_path: Path) -> None:
+    # Before: NotADirectoryError with a traceback, exit 1.
+    cache = tmp_path / "cache"
+    cache.write_text("not a folder")
+    result = run_cli("recommend", "sad songs", env={"MUSICREC_CACHE_DIR": str(cache), "MUSICREC_MODEL": ""})
+    assert result.returncode == 2
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"musicrec: Not a directory: {cache}")
+    assert f"in the cache directory {cache}; set MUSICREC_CACHE_DIR to use another" in line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            PermissionError(errno.EROFS, os.strerror(errno.EROFS), "{cache}/models"),
+            "{reason}: {cache}/models (in the cache",
+        ),
+        (
+            OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+            "{reason} (while reading or writing; the cache directory is {cache}",
+        ),
+        (
+            OSError("30720 requested and 29664 written"),
+            "30720 requested and 29664 written (while reading or writing; the cache",
+        ),
+    ],
+    ids=["read-only", "full", "full-as-numpy-says-it"],
+)
+def test_a_cache_directory_that_is_read_only_or_full(
+    error: OSError, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(cache))
+    if error.filename:
+        error.filename = error.filename.format(cache=cache)
+
+    def fail(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr("recommender.engine.resolve_model", fail)
+    assert main(["recommend", "sad songs"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith("musicrec: " + expected.format(cache=cache, reason=error.strerror))
+
+
+def test_error_lines_escape_what_would_break_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forbid_model(monkeypatch)
+    assert main(["catalog", "check", "two\nlines\x1b[2J\u202e.csv"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "two\\nlines\\x1b[2J\\u202e.csv" in line
+
+
+def test_no_command_prints_the_help_not_an_error_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: musicrec [OPTIONS] COMMAND")
+    assert "recommend" in err and "musicrec: " not in err
+
+
+def test_a_reader_that_left_ends_the_output_quietly(reference_catalog: Path) -> None:
+    # `musicrec catalog check x.csv | head -0`: click itself catches the broken pipe and exits 1, silently.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "recommender.cli", "catalog", "check", str(reference_catalog)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 1
+
+
+@pytest.mark.slow
+def test_invalid_utf8_and_odd_digits_in_a_real_process() -> None:
+    for argv, codes in ([b"recommend", b"--k", b"3", b"caf\xe9 \xff"], {0}), ([b"similar", "²".encode()], {2}):
+        result = subprocess.run(
+            [sys.executable.encode(), b"-m", b"recommender.cli", *argv], capture_output=True, timeout=300
+        )
+        stderr = result.stderr.decode("utf-8", "replace")
+        assert "Traceback" not in stderr
+        assert result.returncode in codes, stderr
+        if result.returncode == 2:
+            one_error_line(stderr)
+        else:
+            assert result.stdout.decode().startswith("query: caf · profile: default")

@@ -7,8 +7,8 @@ import pytest
 
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.model import embed_catalog
-from recommender.ranking import song_key
-from recommender.templates import song_text
+from recommender.profiles import get_profile
+from recommender.songs import song_key
 
 pytestmark = pytest.mark.slow
 
@@ -197,7 +197,7 @@ def test_unknown_profile_is_a_request_error() -> None:
 def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
     default_recommender: Recommender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    texts = [song_text(song, "default") for song in default_recommender.songs[:24]]
+    texts = [get_profile("default").describe(song) for song in default_recommender.songs[:24]]
     whole = default_recommender.model.encode(texts, batch_size=32, convert_to_numpy=True)
     monkeypatch.setattr("recommender.model.EMBED_CHUNK", 10)  # two whole chunks and a short one
     np.testing.assert_allclose(embed_catalog(default_recommender.model, texts), whole, atol=1e-5)

@@ -24,6 +24,7 @@ from recommender.evaluation import (
     matching_songs,
     write_reports,
 )
+from recommender.request import Answer, Request
 from recommender.songs import FEATURE_NAMES, Features, Recommendation, Song
 
 REPO = Path(__file__).resolve().parent.parent
@@ -222,10 +223,11 @@ class FakeRecommender:
         self.answers = answers
         self.calls: list[tuple[list[str], int]] = []
 
-    def recommend_many(self, texts: Sequence[str], k: int = 5) -> list[list[Recommendation]]:
-        self.calls.append((list(texts), k))
+    def answer_many(self, requests: Sequence[Request]) -> list[Answer]:
+        self.calls.append(([r.text for r in requests], requests[0].k if requests else 0))
         return [
-            [Recommendation(rank=i + 1, song=s, score=0.0) for i, s in enumerate(self.answers[t][:k])] for t in texts
+            Answer(r, tuple(Recommendation(rank=i + 1, song=s, score=0.0) for i, s in enumerate(self.answers[r.text][: r.k])))
+            for r in requests
         ]
 
 

@@ -11,12 +11,23 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
 from recommender import index as index_cache
-from recommender.index import FILES, MANIFEST, Fingerprint, IndexData, build_faiss, cache_folder
+from recommender.index import FILES, INDEX_FILE, MANIFEST, Fingerprint, IndexData, cache_folder
 from recommender.songs import Features, Song
+
+# Caches in these tests carry an index file, as the seed profile's and a large catalog's do.
+ALL_FILES = (*FILES, INDEX_FILE)
+
+
+def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
+    index = faiss.IndexFlatL2(vectors.shape[1]) if profile == "seed" else faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
 
 FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64)
 
@@ -55,7 +66,7 @@ def test_roundtrip(saved: Path) -> None:
     assert loaded.index.ntotal == 3
     scores, ids = loaded.index.search(original.vectors[2:3], 3)
     assert ids[0][0] == 2 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
-    assert sorted(p.name for p in saved.iterdir()) == sorted((MANIFEST, *FILES))
+    assert sorted(p.name for p in saved.iterdir()) == sorted((MANIFEST, *ALL_FILES))
 
 
 def test_seed_profile_uses_squared_l2(tmp_path: Path) -> None:
@@ -131,7 +142,7 @@ def delete(path: Path) -> None:
 DAMAGE = {"truncated": truncate, "garbage": garbage, "flipped-byte": flip_byte, "empty": empty, "deleted": delete}
 
 
-@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("name", ALL_FILES)
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture) -> None:
     DAMAGE[damage](saved / name)
@@ -166,7 +177,7 @@ def test_a_manifest_missing_a_checksum_is_none_with_a_warning(saved: Path, caplo
 def resign(folder: Path) -> None:
     """Rewrite the manifest's checksums to vouch for whatever the files now hold."""
     manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["files"] = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+    manifest["files"] = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ALL_FILES}
     (folder / MANIFEST).write_text(json.dumps(manifest))
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from recommender.ann import IndexChoice, build_index
 from recommender.intent import Intent
-from recommender.ranking import Membership, Ranker, song_key
+from recommender.filters import Membership
+from recommender.ranking import Ranker
+from recommender.songs import song_key
 from recommender.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.songs import Features, Song
 
@@ -80,7 +82,7 @@ def large(reference_catalog: Path) -> tuple[SyntheticSongs, np.ndarray, faiss.In
     reference = reference_songs(reference_catalog)
     features, rows = data.features(reference.features)
     vectors = np.concatenate(list(data.vector_chunks()))
-    index = build_index(vectors, "default", IndexChoice("ivf", nlist=64, nprobe=8))
+    index = build_index(vectors, IndexChoice("ivf", nlist=64, nprobe=8))
     return SyntheticSongs(features, rows, reference), vectors, index
 
 

@@ -10,7 +10,9 @@ import pytest
 
 from recommender.catalog import load_catalog
 from recommender.songs import Features, Song
-from recommender.templates import SEED_BINS, default_text, seed_category, seed_text, song_text
+from recommender.profiles import get_profile
+from recommender.profiles.seed import SEED_BINS, seed_category, seed_text
+from recommender.templates import describe as default_text
 from recommender.vocabulary import SCALES
 
 BAD_ROMANCE_SEED_TEXT = (
@@ -66,7 +68,7 @@ def raw_reference(reference_catalog: Path):
 def test_seed_text_of_bad_romance_is_the_published_text(raw_reference) -> None:
     [bad_romance] = [s for s in raw_reference.songs if s.title == "Bad Romance"]
     assert seed_text(bad_romance) == BAD_ROMANCE_SEED_TEXT
-    assert song_text(bad_romance, "seed") == BAD_ROMANCE_SEED_TEXT
+    assert get_profile("seed").describe(bad_romance) == BAD_ROMANCE_SEED_TEXT
 
 
 def test_seed_text_describes_every_raw_row(raw_reference) -> None:
@@ -93,7 +95,7 @@ def test_default_text_of_a_song_without_features_has_no_feature_words() -> None:
     assert "Million Years Ago" in text and "Adele" in text and "british soul" in text and "2016" in text
     for word in FEATURE_WORDS:
         assert word.lower() not in text.lower(), word
-    assert song_text(song, "default") == text
+    assert get_profile("default").describe(song) == text
 
 
 def test_default_text_of_the_reference_song_without_features(reference_catalog: Path) -> None:
