@@ -41,11 +41,15 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse would print the usage and exit itself; the boundary wants one line and status 2.
-        raise UsageError(f"{message} (see python -m bot --help)")
+        raise UsageError(f"{' '.join(message.split())} (see python -m bot --help)")
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog="python -m bot", description="Run the musicrec Discord bot (settings: see .env.example).")
+    parser = _Parser(
+        prog="python -m bot",
+        description="Run the musicrec Discord bot (settings: see .env.example).",
+        allow_abbrev=False,
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="validate settings, token, catalog, model and folders")
     mode.add_argument("--health", action="store_true", help="exit 1 unless the gateway was connected recently")

@@ -16,7 +16,11 @@ from typing import Any
 
 import discord
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from bot import app
 from bot.health import HEARTBEAT_FILE, Heartbeat, check_health, gateway_connected
 from bot.lifecycle import RESTARTING, RequestGate, ShuttingDown
 from bot.logs import REDACTED, Redact, RedactingHandler, Redactor, log_request
@@ -178,6 +182,22 @@ async def test_a_connected_bot_counts_as_connected(scene: Any) -> None:
 
 def test_a_bot_that_never_connected_is_not_connected(make_bot: Any) -> None:
     assert not gateway_connected(make_bot())
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["--check", "--health", "--sync", "--", "-", "-x"]), st.text(max_size=20))))
+def test_any_argument_list_is_understood_or_refused_in_one_line(argv: list[str]) -> None:
+    try:
+        options = app._parser().parse_args(argv)  # noqa: SLF001 - the parser main() uses, without running the bot
+    except app.UsageError as error:
+        assert "\n" not in str(error) and str(error).endswith("(see python -m bot --help)")
+    except SystemExit as done:
+        assert done.code == 0, "only --help exits from the parser"
+    else:
+        assert sum((options.check, options.health, options.sync)) <= 1
 
 
 # --- --check ---------------------------------------------------------------------------------------

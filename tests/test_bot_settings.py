@@ -296,6 +296,24 @@ def test_discord_refusing_the_bot_ends_with_one_line(
     assert TOKEN not in err and TOKEN not in caplog.text
 
 
+def test_a_full_disk_while_the_index_is_built_ends_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    monkeypatch.setenv("MUSICREC_CATALOG", str(Path(os.environ["MUSICREC_CATALOG"]).resolve()))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path / "data"))
+
+    def full_disk(catalog: Path | None, cache_dir: Path | None) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "cache" / "vectors.npy"))
+
+    monkeypatch.setattr(service, "load_recommender", full_disk)
+    assert app.main() == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("musicrec bot: cannot load the catalog's index")
+    assert "No space left on device" in err and "vectors.npy" in err
+
+
 def test_create_bot_reads_the_environment(recommender: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from bot import client, create_bot
 
