@@ -289,17 +289,18 @@ from bot.health import Heartbeat
 from bot.lifecycle import RequestGate, ShuttingDown, serve
 from bot.logs import Redactor, setup_logging
 from recommender.batching import MicroBatcher
+from recommender.request import Answer
 
 class SlowModel:
     def encode(self, texts):
         time.sleep(0.3)
         return np.zeros((len(texts), 4), dtype=np.float32)
 
-    def rank(self, text, vector, k, *, offset=0):
-        return []
+    def check_request(self, request):
+        return request
 
-    def similar(self, song, k=5, *, offset=0):
-        return []
+    def complete(self, request, vector):
+        return Answer(request, ())
 
 class FakeBot(discord.Client):
     def __init__(self, gate):
