@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
+from recommender.paths import cache_dir as default_cache_dir
+
 ENV_HINT = "in the environment or a .env file (see .env.example)"
 
 
@@ -28,6 +30,12 @@ class Settings:
     log_level: str = "INFO"
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # --- the bot's memory (bot/store.py) and each server's defaults (bot/guild_config.py) ---
+    data_dir: Path | None = None
+    retention_days: int = 90
+    repeat_hours: int = 24
+    song_count: int = 5
+    replies_refine: bool = True
 
     @classmethod
     def load(cls) -> Settings:
@@ -51,6 +59,11 @@ class Settings:
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
             shard_count=shard_count,
             shard_ids=shard_ids,
+            data_dir=Path(get("MUSICREC_DATA_DIR")).expanduser() if get("MUSICREC_DATA_DIR") else None,
+            retention_days=_positive_int("RETENTION_DAYS", get("RETENTION_DAYS")) or 90,
+            repeat_hours=_positive_int("REPEAT_HOURS", get("REPEAT_HOURS")) or 24,
+            song_count=min(_positive_int("SONG_COUNT", get("SONG_COUNT")) or 5, 10),
+            replies_refine=get("REPLIES_REFINE").lower() not in ("0", "false", "no", "off"),
         )
 
     def require_token(self) -> str:
@@ -67,6 +80,11 @@ class Settings:
             raise SettingsError(
                 f"MUSICREC_CATALOG names {self.catalog}, which is not a file: point it at a catalog CSV {ENV_HINT}"
             )
+
+    @property
+    def database(self) -> Path:
+        """The bot's SQLite database: in ``MUSICREC_DATA_DIR``, else beside the model cache."""
+        return (self.data_dir or self.cache_dir or default_cache_dir()) / "musicrec-bot.sqlite3"
 
     @property
     def syncs_commands(self) -> bool:

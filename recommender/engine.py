@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
 from .ann import build_index
 from .catalog import load_catalog
 from .checksum import sha256_file
 from .intent import Intent, IntentParser
+from .lookup import SongLookup
 from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
@@ -84,7 +84,7 @@ class Recommender:
         self.profile = profile
         self.catalog = catalog
         self.model_name = MODEL_NAME
-        self._labels = [f"{s.title} {s.artist}" for s in self.songs]
+        self.lookup = SongLookup(self.songs)
         self.parser = IntentParser(self.songs)
         self.ranker = Ranker(self.songs, vectors, index) if profile == "default" else None
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -275,32 +275,12 @@ class Recommender:
             fetch = min(len(self.songs), fetch * 2)
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
-        """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
-        query = text.strip()
-        if not query:
-            return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
-        matches = process.extract(
-            query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2, score_cutoff=60
-        )
-        songs: list[Song] = []
-        keys: set[tuple[str, str]] = set()
-        for _, _, position in matches:
-            song = self.songs[position]
-            if song_key(song) not in keys:
-                keys.add(song_key(song))
-                songs.append(song)
-        return songs[:limit]
+        """Catalog songs whose title or artist match ``text``, best first (for autocomplete)."""
+        return self.lookup.find(text, limit)
 
     def resolve_song(self, text: str) -> Song | None:
-        """The one song ``text`` names: an id from autocomplete, an exact title, or a near-certain match."""
-        query = text.strip()
-        if query.isdigit() and int(query) < len(self.songs):
-            return self.songs[int(query)]
-        exact = [s for s in self.songs if s.title.casefold() == query.casefold() or s.label.casefold() == query.casefold()]
-        if exact:
-            return exact[0]
-        best = process.extractOne(query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=90)
-        return self.songs[best[2]] if best else None
+        """The one song ``text`` names (see ``lookup.SongLookup.resolve`` for the closest titles when unsure)."""
+        return self.lookup.resolve(text).song
 
 
 def _page(results: list[Recommendation], offset: int) -> list[Recommendation]:
