@@ -333,7 +333,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         for step in range(version, SCHEMA_VERSION):
             connection.executescript(f"BEGIN; {MIGRATIONS[step]} PRAGMA user_version = {step + 1}; COMMIT;")
         # isolation_level=None above keeps executescript's own BEGIN/COMMIT; writes use "with connection" after this.
-        connection.isolation_level = ""
+        connection.isolation_level = "DEFERRED"
     except sqlite3.DatabaseError:
         connection.close()
         raise

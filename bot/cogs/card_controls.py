@@ -24,7 +24,8 @@ class CardControls(commands.Cog, name=COG_NAME):
     async def turn_page(self, interaction: discord.Interaction, owner_id: int, page: int) -> None:
         try:
             card = await self._own_card(interaction, owner_id)
-            if card is not None and await self.maker.admit(interaction):
+            # Not rate-limited: a page re-reads the card's cached request vector, and only its owner can turn it.
+            if card is not None:
                 await self.maker.turn_page(interaction, card, page)
         except Exception as error:
             await report_failure(interaction, error)

@@ -81,14 +81,15 @@ class Conversation(commands.Cog):
     async def _handle(self, message: discord.Message, me: discord.abc.User) -> None:
         config = await self.configs.get(message.guild.id if message.guild else None)
         direct = message.guild is None
-        # An @everyone, or a reply that pings someone else, is not a mention of the bot.
-        mentioned = not direct and any(user.id == me.id for user in message.mentions)
+        # Written out, not implied: a reply pings the card's author (the bot), and an @everyone names no one.
+        mention = re.compile(rf"<@!?{me.id}>")
+        mentioned = not direct and mention.search(message.content) is not None
         card_request, to_a_card = await self._replied_card(message, me)
         channel = message.channel
         listed = channel.id in config.request_channels or getattr(channel, "parent_id", None) in config.request_channels
         if not (direct or mentioned or to_a_card or listed):
             return
-        words = " ".join(re.sub(rf"<@!?{me.id}>", " ", message.content).split())
+        words = " ".join(mention.sub(" ", message.content).split())
         if (direct or mentioned) and (not words or is_greeting(words)):
             embed = guide.help_embed(
                 self.maker.service.examples, self.maker.source, mention=None if direct else me.mention
