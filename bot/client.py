@@ -44,8 +44,6 @@ SYNCED_TREE = "synced_command_tree"
 
 class MusicTree(app_commands.CommandTree["MusicBot"]):
     async def on_error(self, interaction: discord.Interaction[MusicBot], error: app_commands.AppCommandError) -> None:
-        if isinstance(error, app_commands.CheckFailure):
-            return  # the check already told the member why
         await report_failure(interaction, getattr(error, "original", error))
 
 

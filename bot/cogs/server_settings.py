@@ -38,20 +38,24 @@ class ServerSettings(commands.Cog):
         self.configs = configs
         self.reads_messages = reads_messages
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        # Server admins can widen who sees the command; changing settings still needs Manage Server.
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await tell(interaction, NOT_ADMIN)
+    @staticmethod
+    async def refused(interaction: discord.Interaction) -> bool:
+        """Whether to refuse: server admins can show the command to anyone, but changes still need Manage Server."""
+        if interaction.guild_id is not None and interaction.permissions.manage_guild:
             return False
+        await tell(interaction, NOT_ADMIN)
         return True
 
     @settings.command(name="show", description="The settings in force in this server")
     async def show(self, interaction: discord.Interaction) -> None:
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
         await tell(interaction, describe(await self.configs.get(interaction.guild_id)))
 
     @settings.command(name="add-channel", description="Answer every request written in this channel")
     async def add_channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        assert interaction.guild_id is not None  # guild_only
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
         own = await self.configs.stored(interaction.guild_id)
         config = await self.configs.change(interaction.guild_id, request_channels=own.request_channels | {channel.id})
         note = (
@@ -63,19 +67,22 @@ class ServerSettings(commands.Cog):
 
     @settings.command(name="remove-channel", description="Stop answering requests written in this channel")
     async def remove_channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        assert interaction.guild_id is not None
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
         own = await self.configs.stored(interaction.guild_id)
         config = await self.configs.change(interaction.guild_id, request_channels=own.request_channels - {channel.id})
         await tell(interaction, f"Removed {channel.mention}.\n{describe(config)}")
 
     @settings.command(name="song-count", description="How many songs a card shows by default")
     async def song_count(self, interaction: discord.Interaction, count: app_commands.Range[int, 1, MAX_COUNT]) -> None:
-        assert interaction.guild_id is not None
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
         config = await self.configs.change(interaction.guild_id, song_count=count)
         await tell(interaction, describe(config))
 
     @settings.command(name="replies-refine", description="Whether a reply to a card refines it")
     async def replies_refine(self, interaction: discord.Interaction, on: bool) -> None:
-        assert interaction.guild_id is not None
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
         config = await self.configs.change(interaction.guild_id, replies_refine=on)
         await tell(interaction, describe(config))
