@@ -151,7 +151,7 @@ def restore_logging() -> Iterator[None]:
 def test_discord_refusing_the_bot_ends_with_one_line(
     failure: Exception,
     says: str,
-    recommender: Any,
+    quick_recommender: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -162,7 +162,8 @@ def test_discord_refusing_the_bot_ends_with_one_line(
     monkeypatch.setenv("MUSICREC_CATALOG", str(Path(os.environ["MUSICREC_CATALOG"]).resolve()))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
-    monkeypatch.setattr(app, "load_recommender", lambda catalog, cache_dir: recommender)
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(app, "load_recommender", lambda catalog, cache_dir: quick_recommender)
 
     async def refuse(*args: Any, **kwargs: Any) -> None:
         raise failure
@@ -185,13 +186,16 @@ def test_discord_refusing_the_bot_ends_with_one_line(
     assert TOKEN not in err and TOKEN not in caplog.text
 
 
-def test_create_bot_reads_the_environment(recommender: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_create_bot_reads_the_environment(
+    quick_recommender: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from bot import client, create_bot
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SHARD_COUNT", "2")
     monkeypatch.setenv("RECOMMEND_CHANNEL_IDS", "777777777777777777")
-    monkeypatch.setattr(client, "load_recommender", lambda catalog, cache_dir: recommender)
+    monkeypatch.setattr(client, "load_recommender", lambda catalog, cache_dir: quick_recommender)
     bot = create_bot()
     assert isinstance(bot, discord.AutoShardedClient)
     assert bot.shard_count == 2
@@ -199,3 +203,4 @@ def test_create_bot_reads_the_environment(recommender: Any, monkeypatch: pytest.
     assert bot.intents.message_content
     assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
     assert not bot.is_ready(), "built, not connected"
+    assert (tmp_path / "data" / "musicrec-bot.sqlite3").is_file(), "the database lives in MUSICREC_DATA_DIR"
