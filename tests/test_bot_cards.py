@@ -8,7 +8,6 @@ from urllib.parse import unquote
 
 import discord
 import pytest
-
 from card_reading import RAW_COLUMNS
 
 from bot import cards
@@ -132,7 +131,9 @@ def test_user_text_is_shown_literally_and_never_pings() -> None:
 
 
 def test_catalog_text_is_escaped_too() -> None:
-    [field] = cards.card(answer(Request(text="x"), results(song(title="*NSYNC_live*", artist="@everyone"))), SOURCE).fields
+    [field] = cards.card(
+        answer(Request(text="x"), results(song(title="*NSYNC_live*", artist="@everyone"))), SOURCE
+    ).fields
     assert field.name == r"1. \*NSYNC\_live\* — @" + "\u200beveryone"
 
 
@@ -140,7 +141,9 @@ def test_cards_stay_within_discord_limits_for_the_longest_catalog_titles(quick_r
     songs = quick_recommender.songs
     longest = sorted(songs, key=lambda s: len(s.title) + len(s.artist), reverse=True)[:MAX_COUNT]
     reasons = tuple(f"reason number {n} about {s.title}" for n, s in enumerate(longest))
-    request = Request(text="x" * MAX_TEXT_CHARS, k=MAX_COUNT).refined("y" * MAX_TEXT_CHARS).refined("z" * MAX_TEXT_CHARS)
+    request = (
+        Request(text="x" * MAX_TEXT_CHARS, k=MAX_COUNT).refined("y" * MAX_TEXT_CHARS).refined("z" * MAX_TEXT_CHARS)
+    )
     said = answer(request.page(4), results(*longest, reasons=reasons), notes=("n" * 300,), understood=("u" * 100,))
     card = cards.card(said, SOURCE, note=cards.FORGOTTEN)
     assert_within_limits(card)

@@ -62,7 +62,9 @@ async def test_nonsense_in_a_dm_says_so_with_the_closest_songs(scene: Any) -> No
 async def test_an_over_long_message_is_answered_with_the_limit(scene: Any) -> None:
     me = scene.env.bot.user.mention
     await scene.alice.send(scene.channel, f"{me} " + "very " * 300)
-    assert scene.channel.last_message.content == f"That request is 1,499 characters long; keep it under {MAX_TEXT_CHARS}."
+    assert (
+        scene.channel.last_message.content == f"That request is 1,499 characters long; keep it under {MAX_TEXT_CHARS}."
+    )
 
 
 async def test_ordinary_messages_everyone_pings_and_other_bots_are_ignored(scene: Any) -> None:
@@ -134,7 +136,9 @@ async def test_a_reply_to_a_slash_card_that_mentions_the_bot_refines_whatever_it
     assert "Refined with “rainy sunday vibes”" in (card.description or "")
 
 
-@pytest.mark.xfail(strict=True, reason="the library replaces contradicted wishes from Request.refinements (lead's branch)")
+@pytest.mark.xfail(
+    strict=True, reason="the library replaces contradicted wishes from Request.refinements (lead's branch)"
+)
 async def test_a_refinement_replaces_the_wish_it_contradicts(scene: Any) -> None:
     first = await mention_card(scene, "chill evening")
     await scene.alice.send(scene.channel, "slower please", reply_to=first)

@@ -126,7 +126,15 @@ async def test_a_development_server_gets_the_commands_directly(scene: Any, make_
     await scene.env.restart_bot(make_bot(dev_guild_id=scene.guild.id))
     put = [r for r in scene.env.http_requests if r.method == "PUT" and r.path.endswith("/commands")][-1]
     assert put.path.endswith(f"/guilds/{scene.guild.id}/commands")
-    assert {c["name"] for c in put.json} == {"recommend", "similar", "help", "about", "history", "forget-me", "settings"}
+    assert {c["name"] for c in put.json} == {
+        "recommend",
+        "similar",
+        "help",
+        "about",
+        "history",
+        "forget-me",
+        "settings",
+    }
 
 
 async def test_an_admin_adds_a_request_channel_for_their_server_only(scene: Any, make_bot: Any) -> None:
