@@ -20,6 +20,10 @@ from .notices import not_understood, tell
 from .service import MusicService
 from .store import Card, Store
 
+WELCOME = (
+    "Welcome! ◀ ▶ turn your card's pages, **More like…** starts from a song, 👍/👎 teach me your taste, "
+    "and a reply to your card refines it (*faster*, *from 2016*). /help lists what I understand."
+)
 # A member's newest 👍 songs that pull their answers; older ones have had their say.
 LIKED_PULLING = 20
 
@@ -60,11 +64,14 @@ class CardMaker:
         if not answer.results:
             await interaction.followup.send(cards.NOTHING_MORE)
             return
+        first_time = not await self.store.history(interaction.user.id, limit=1)
         view = card_view(answer, owner_id=interaction.user.id, catalog_tag=self.service.catalog_tag)
         message = await interaction.followup.send(embed=cards.card(answer, self.source), view=view, wait=True)
         await self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
         if self.missed(answer):
             await interaction.followup.send(not_understood(answer.request.words, self.tries), ephemeral=True)
+        elif first_time:
+            await interaction.followup.send(WELCOME, ephemeral=True)
 
     async def reply(self, message: discord.Message, request: Request, *, note: str = "") -> None:
         """A new card replying to ``message``; a reply cannot be private, so "not understood" goes on the card."""

@@ -35,7 +35,10 @@ async def test_recommend_shows_songs_what_was_understood_and_the_catalog(scene: 
         assert re.search(r"(slow|very slow), \d+ BPM", field.value or ""), "tempo in words from the song scales"
         assert "2015" in (field.value or "").split("\n")[0]
         assert "[Listen on Spotify](https://open.spotify.com/search/" in (field.value or "")
-    assert result.followups == [], "a request that was understood needs no hint"
+    [welcome] = result.followups
+    assert welcome.ephemeral and welcome.content.startswith("Welcome!"), "a first request gets a private welcome"
+    again = await scene.alice.slash(scene.channel, "recommend", mood="slow acoustic songs from 2016")
+    assert again.followups == [], "once, and a request that was understood needs no hint"
 
 
 async def test_recommend_options_have_limits_and_an_example(scene: Any) -> None:

@@ -81,6 +81,28 @@ async def test_thumbs_down_removes_a_song_from_that_members_answers_only(scene: 
     assert for_bob[0] == top, "another member still gets it"
 
 
+async def test_a_liked_songs_neighbours_rise_for_that_member(scene: Any, quick_recommender: Any) -> None:
+    import numpy as np
+
+    bob = scene.guild.add_member(scene.env.create_user("bob"))
+    first = await scene.alice.slash(scene.channel, "recommend", mood="sad acoustic songs")
+    assert first.response is not None
+    rate = menu(first.response, "mr:rate:")
+    up = [option for option in rate["options"] if option["value"].startswith("+")][-1]  # 👍 the card's last song
+    await scene.alice.select(first.response, [up["value"]], custom_id=rate["custom_id"])
+    liked = quick_recommender.vectors[int(up["value"][1:])]
+    ids = {song.label: song.id for song in quick_recommender.songs}
+
+    def closeness(result: Any) -> float:
+        labels = [f"{title} — {artist}" for _, title, artist in songs_on(card_of(result))]
+        return float(np.mean([quick_recommender.vectors[ids[label]] @ liked for label in labels]))
+
+    await scene.env.advance_time(25 * 3600)  # past the no-repeats window
+    for_alice = await scene.alice.slash(scene.channel, "recommend", mood="rainy day songs")
+    for_bob = await bob.slash(scene.channel, "recommend", mood="rainy day songs")
+    assert closeness(for_alice) > closeness(for_bob)
+
+
 async def test_asking_again_brings_fresh_songs_first(scene: Any) -> None:
     first = songs_on(card_of(await scene.alice.slash(scene.channel, "recommend", mood="Lady Gaga dance tracks")))
     second = songs_on(card_of(await scene.alice.slash(scene.channel, "recommend", mood="Lady Gaga dance tracks")))
