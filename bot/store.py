@@ -287,8 +287,9 @@ class Store:
     async def rows_about(self, member_id: int) -> int:
         def count() -> int:
             tables = [f"SELECT COUNT(*) FROM {t} WHERE member_id = ?" for t in MEMBER_TABLES]
-            total = sum(self._db.execute(sql, (member_id,)).fetchone()[0] for sql in tables)
-            return total + self._db.execute("SELECT COUNT(*) FROM cards WHERE owner_id = ?", (member_id,)).fetchone()[0]
+            total = sum(int(self._db.execute(sql, (member_id,)).fetchone()[0]) for sql in tables)
+            cards = self._db.execute("SELECT COUNT(*) FROM cards WHERE owner_id = ?", (member_id,)).fetchone()[0]
+            return total + int(cards)
 
         return await self._run(count)
 

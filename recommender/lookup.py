@@ -23,6 +23,8 @@ CHOICE_PREFIX = "song:"
 SURE_SCORE = 90.0
 SURE_MARGIN = 4.0
 FUZZY_CUTOFF = 60.0
+# Autocomplete fills its list with loose matches only this good, so "love the wa" is not padded with noise.
+SUGGEST_CUTOFF = 75.0
 SHORTHAND = {"u": "you", "ur": "your", "r": "are", "n": "and", "&": "and", "feat": "", "ft": "", "featuring": ""}
 NUMBER_WORDS = {
     word: str(n)
@@ -56,7 +58,7 @@ NUMBER_WORDS = {
 
 def plain(text: str) -> str:
     """``text`` as comparable words: no accents, case, punctuation, shorthand or spelled-out numbers."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = re.sub(r"(?<=\w)\.(?=\w)", "", bare).replace("&", " and ")  # "e.t." -> "et"
     words = re.findall(r"\w+", bare)
@@ -106,8 +108,7 @@ class SongLookup:
         ranked = [i for tier in tiers for i in tier]
         if len(ranked) < limit:
             seen = set(ranked)
-            fuzzy = process.extract(query, self._labels, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=FUZZY_CUTOFF)
-            ranked += [i for _, _, i in fuzzy if i not in seen]
+            ranked += [i for i in self._fuzzy(query, limit * 2, SUGGEST_CUTOFF) if i not in seen]
         return self._distinct(ranked, limit)
 
     def resolve(self, text: str) -> Resolution:
@@ -129,11 +130,7 @@ class SongLookup:
                 f"{self._titles[i]} {self._artists[i]}",
             ):
                 return Resolution(self.songs[i])
-        scored = process.extract(query, self._labels, scorer=fuzz.WRatio, limit=8, score_cutoff=FUZZY_CUTOFF)
-        titles = process.extract(query, self._titles, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_CUTOFF)
-        best: dict[int, float] = {}
-        for _, score, i in (*scored, *titles):
-            best[i] = max(best.get(i, 0.0), float(score))
+        best = self._scores(query, 8, FUZZY_CUTOFF)
         ranked = sorted(best, key=lambda i: (-best[i], -_popularity(self.songs[i])))
         close = tuple(self._distinct(ranked, 5))
         if ranked and best[ranked[0]] >= SURE_SCORE:
@@ -141,6 +138,25 @@ class SongLookup:
             if best[ranked[0]] - runner_up >= SURE_MARGIN:
                 return Resolution(self.songs[ranked[0]], close)
         return Resolution(None, close)
+
+    def _scores(self, query: str, limit: int, cutoff: float) -> dict[int, float]:
+        """Row -> how well ``query`` matches it: a misspelt title or artist, or title and artist words in any order."""
+        matches = [
+            process.extract(query, choices, scorer=scorer, limit=limit, score_cutoff=cutoff)
+            for choices, scorer in (
+                (self._titles, fuzz.ratio),
+                (self._artists, fuzz.ratio),
+                (self._labels, fuzz.token_sort_ratio),
+            )
+        ]
+        best: dict[int, float] = {}
+        for _, score, i in (hit for hits in matches for hit in hits):
+            best[i] = max(best.get(i, 0.0), float(score))
+        return best
+
+    def _fuzzy(self, query: str, limit: int, cutoff: float) -> list[int]:
+        best = self._scores(query, limit, cutoff)
+        return sorted(best, key=lambda i: (-best[i], -_popularity(self.songs[i])))
 
     def _distinct(self, rows: Sequence[int], limit: int) -> list[Song]:
         """The songs of ``rows`` in order, one per title and artist (a song charted in two years is listed once)."""

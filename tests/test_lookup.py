@@ -72,3 +72,9 @@ def test_any_text_is_looked_up_without_error(text: str) -> None:
     assert len(lookup.find(text, 5)) <= 1
     lookup.resolve(text)
     assert plain(plain(text)) == plain(text)
+
+
+def test_autocomplete_is_not_padded_with_unrelated_songs(lookup: SongLookup) -> None:
+    assert [s.label for s in lookup.find("love the wa", 25)] == ["Love The Way You Lie — Eminem"]
+    assert lookup.find("somone like you", 25)[0].label == "Someone Like You — Adele", "a misspelt title"
+    assert {s.artist for s in lookup.find("rihana", 25)} == {"Rihanna"}, "a misspelt artist"
