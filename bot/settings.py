@@ -62,7 +62,7 @@ class Settings:
             data_dir=Path(get("MUSICREC_DATA_DIR")).expanduser() if get("MUSICREC_DATA_DIR") else None,
             retention_days=_positive_int("RETENTION_DAYS", get("RETENTION_DAYS")) or 90,
             repeat_hours=_positive_int("REPEAT_HOURS", get("REPEAT_HOURS")) or 24,
-            song_count=min(_positive_int("SONG_COUNT", get("SONG_COUNT")) or 5, 10),
+            song_count=_song_count(get("SONG_COUNT")),
             replies_refine=get("REPLIES_REFINE").lower() not in ("0", "false", "no", "off"),
         )
 
@@ -131,6 +131,13 @@ def _shard_ids(raw: str, shard_count: int | None) -> tuple[int, ...] | None:
             f"not {raw!r}: fix it {ENV_HINT}"
         )
     return tuple(sorted(ids))
+
+
+def _song_count(raw: str) -> int:
+    count = _positive_int("SONG_COUNT", raw) or 5
+    if count > 10:
+        raise SettingsError(f"SONG_COUNT must be between 1 and 10 (a card shows at most 10), not {raw!r}: fix it {ENV_HINT}")
+    return count
 
 
 def _log_level(raw: str) -> str:

@@ -204,3 +204,20 @@ def test_create_bot_reads_the_environment(
     assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
     assert not bot.is_ready(), "built, not connected"
     assert (tmp_path / "data" / "musicrec-bot.sqlite3").is_file(), "the database lives in MUSICREC_DATA_DIR"
+
+
+def test_the_bots_memory_and_server_defaults_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "MUSICREC_DATA_DIR": "/srv/musicrec",
+            "RETENTION_DAYS": "30",
+            "REPEAT_HOURS": "6",
+            "SONG_COUNT": "8",
+            "REPLIES_REFINE": "off",
+        }
+    )
+    assert settings.database == Path("/srv/musicrec/musicrec-bot.sqlite3")
+    assert (settings.retention_days, settings.repeat_hours, settings.song_count) == (30, 6, 8)
+    assert not settings.replies_refine
+    with pytest.raises(SettingsError, match="SONG_COUNT must be between 1 and 10"):
+        Settings.from_env({"SONG_COUNT": "11"})
