@@ -136,7 +136,7 @@ def _shard_ids(raw: str, shard_count: int | None) -> tuple[int, ...] | None:
 def _song_count(raw: str) -> int:
     count = _positive_int("SONG_COUNT", raw) or 5
     if count > 10:
-        raise SettingsError(f"SONG_COUNT must be between 1 and 10 (a card shows at most 10), not {raw!r}: fix it {ENV_HINT}")
+        raise SettingsError(f"SONG_COUNT must be between 1 and 10 (songs on a card), not {raw!r}: fix it {ENV_HINT}")
     return count
 
 
