@@ -83,6 +83,8 @@ class MusicBot(commands.AutoShardedBot):
         defaults = GuildConfig(settings.recommend_channel_ids, settings.song_count, settings.replies_refine)
         await add_cogs(
             self,
+            self.service,
+            self.store,
             maker,
             GuildConfigs(self.store, defaults),
             retention_days=settings.retention_days,

@@ -205,3 +205,19 @@ def _manage_guild() -> Any:
     import discord
 
     return discord.Permissions(manage_guild=True)
+
+
+async def test_a_server_can_turn_off_refining_by_reply(scene: Any, make_bot: Any) -> None:
+    admin = scene.guild.add_member(
+        scene.env.create_user("olive"), roles=[scene.guild.create_role("Admins", permissions=_manage_guild())]
+    )
+    requests = scene.guild.create_text_channel("song-requests")
+    await scene.env.restart_bot(make_bot(recommend_channel_ids=frozenset({requests.id})))
+    await admin.slash(scene.channel, "settings replies-refine", on=False)
+    await scene.alice.send(scene.channel, f"{scene.env.bot.user.mention} chill evening")
+    await scene.alice.send(scene.channel, "more acoustic", reply_to=scene.channel.last_message)
+    assert len(bot_messages(scene.channel, scene.env)) == 1, "a plain reply no longer refines"
+    await scene.alice.send(requests, "upbeat summer road trip")
+    await scene.alice.send(requests, "but from 2015", reply_to=requests.last_message)
+    latest = card_in(requests.last_message)
+    assert latest.title == "Songs for “but from 2015”", "in a request channel it is a request of its own"

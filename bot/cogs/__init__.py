@@ -1,4 +1,4 @@
-"""The bot's features, one cog each; ``add_cogs`` builds them around the shared card maker and store."""
+"""The bot's features, one cog each; ``add_cogs`` hands each the shared pieces it uses (no cog holds the bot)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from discord.ext import commands
 
 from ..cardmaker import CardMaker
 from ..guild_config import GuildConfigs
+from ..service import MusicService
+from ..store import Store
 from .card_controls import CardControls
 from .conversation import Conversation
 from .help import Help
@@ -17,6 +19,8 @@ from .similar import Similar
 
 async def add_cogs(
     bot: commands.Bot | commands.AutoShardedBot,
+    service: MusicService,
+    store: Store,
     maker: CardMaker,
     configs: GuildConfigs,
     *,
@@ -25,11 +29,11 @@ async def add_cogs(
 ) -> None:
     for cog in (
         Recommend(maker, configs),
-        Similar(maker, configs),
-        CardControls(maker),
-        Conversation(maker, configs),
-        Help(maker.service.examples, maker.source, retention_days=retention_days, repeat_window=maker.repeat_window),
-        Privacy(maker.store, maker.service),
+        Similar(maker, service, configs),
+        CardControls(maker, service, store),
+        Conversation(maker, service, store, configs),
+        Help(service.examples, maker.source, retention_days=retention_days, repeat_window=maker.repeat_window),
+        Privacy(store, service),
         ServerSettings(configs, reads_messages=reads_messages),
     ):
         await bot.add_cog(cog)

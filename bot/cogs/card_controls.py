@@ -14,12 +14,15 @@ from recommender.request import Request
 from ..cardmaker import CardMaker
 from ..controls import COG_NAME
 from ..notices import FORGOTTEN_CARD, NOT_YOURS, OTHER_CATALOG, report_failure, tell
-from ..store import Card
+from ..service import MusicService
+from ..store import Card, Store
 
 
 class CardControls(commands.Cog, name=COG_NAME):
-    def __init__(self, maker: CardMaker) -> None:
+    def __init__(self, maker: CardMaker, service: MusicService, store: Store) -> None:
         self.maker = maker
+        self.service = service
+        self.store = store
 
     async def turn_page(self, interaction: discord.Interaction, owner_id: int, page: int) -> None:
         try:
@@ -32,7 +35,7 @@ class CardControls(commands.Cog, name=COG_NAME):
 
     async def more_like(self, interaction: discord.Interaction, owner_id: int, catalog_tag: str, song_id: int) -> None:
         try:
-            if catalog_tag != self.maker.service.catalog_tag or self.maker.service.song(song_id) is None:
+            if catalog_tag != self.service.catalog_tag or self.service.song(song_id) is None:
                 await tell(interaction, OTHER_CATALOG)
                 return
             card = await self._own_card(interaction, owner_id)
@@ -43,11 +46,11 @@ class CardControls(commands.Cog, name=COG_NAME):
 
     async def rate(self, interaction: discord.Interaction, catalog_tag: str, song_id: int, *, liked: bool) -> None:
         try:
-            song = self.maker.service.song(song_id) if catalog_tag == self.maker.service.catalog_tag else None
+            song = self.service.song(song_id) if catalog_tag == self.service.catalog_tag else None
             if song is None:
                 await tell(interaction, OTHER_CATALOG)
                 return
-            await self.maker.store.rate(interaction.user.id, catalog_tag, song_id, liked=liked)
+            await self.store.rate(interaction.user.id, catalog_tag, song_id, liked=liked)
             if liked:
                 said = f"👍 Noted: your next answers lean toward the sound of {song.label}."
             else:
@@ -61,10 +64,10 @@ class CardControls(commands.Cog, name=COG_NAME):
         if interaction.user.id != owner_id:
             await tell(interaction, NOT_YOURS)
             return None
-        card = await self.maker.store.card(interaction.message.id) if interaction.message else None
+        card = await self.store.card(interaction.message.id) if interaction.message else None
         if card is None:
             await tell(interaction, FORGOTTEN_CARD)
-        elif card.catalog_tag != self.maker.service.catalog_tag:
+        elif card.catalog_tag != self.service.catalog_tag:
             await tell(interaction, OTHER_CATALOG)
             return None
         return card

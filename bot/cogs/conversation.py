@@ -23,6 +23,8 @@ from ..cardmaker import CardMaker, retry_at
 from ..guild_config import GuildConfigs
 from ..limits import TextError, clean_text
 from ..notices import report_message_failure
+from ..service import MusicService
+from ..store import Store
 
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 # Messages that ask how the bot works rather than for songs.
@@ -62,8 +64,10 @@ def is_greeting(words: str) -> bool:
 
 
 class Conversation(commands.Cog):
-    def __init__(self, maker: CardMaker, configs: GuildConfigs) -> None:
+    def __init__(self, maker: CardMaker, service: MusicService, store: Store, configs: GuildConfigs) -> None:
         self.maker = maker
+        self.service = service
+        self.store = store
         self.configs = configs
 
     @commands.Cog.listener()
@@ -85,24 +89,21 @@ class Conversation(commands.Cog):
         mention = re.compile(rf"<@!?{me.id}>")
         mentioned = not direct and mention.search(message.content) is not None
         card_request, to_a_card = await self._replied_card(message, me)
+        refining = to_a_card and (direct or mentioned or config.replies_refine)
         channel = message.channel
         listed = channel.id in config.request_channels or getattr(channel, "parent_id", None) in config.request_channels
-        if not (direct or mentioned or to_a_card or listed):
+        if not (direct or mentioned or refining or listed):
             return
         words = " ".join(mention.sub(" ", message.content).split())
         if (direct or mentioned) and (not words or is_greeting(words)):
-            embed = guide.help_embed(
-                self.maker.service.examples, self.maker.source, mention=None if direct else me.mention
+            help_card = guide.help_embed(
+                self.service.examples, self.maker.source, mention=None if direct else me.mention
             )
-            await message.reply(embed=embed)
+            await message.reply(embed=help_card)
             return
-        if not words:
-            return  # a picture or a sticker in a request channel, or an empty reply
-        if not (direct or mentioned):
-            # Replies and request-channel messages are conversation unless they read as a request.
-            refining = to_a_card and config.replies_refine
-            if not (refining or listed) or not await self.maker.service.understands(words):
-                return
+        # A reply or a request-channel message is conversation unless it reads as a request.
+        if not words or not (direct or mentioned or await self.service.understands(words)):
+            return
         try:
             text = clean_text(words)
         except TextError as error:
@@ -114,10 +115,10 @@ class Conversation(commands.Cog):
             if self.maker.cooldown.first_warning(message.author.id, retry):
                 await message.reply(cards.slow_down(retry_at(retry)))
             return
-        if card_request is not None:
+        if refining and card_request is not None:
             await self.maker.reply(message, card_request.refined(text))
         else:
-            forgotten = cards.FORGOTTEN if to_a_card else ""
+            forgotten = cards.FORGOTTEN if refining else ""
             await self.maker.reply(message, Request(text=text, k=config.song_count), note=forgotten)
 
     async def _replied_card(self, message: discord.Message, me: discord.abc.User) -> tuple[Request | None, bool]:
@@ -125,8 +126,8 @@ class Conversation(commands.Cog):
         reference = message.reference
         if reference is None or reference.message_id is None:
             return None, False
-        card = await self.maker.store.card(reference.message_id)
-        if card is not None and card.catalog_tag == self.maker.service.catalog_tag:
+        card = await self.store.card(reference.message_id)
+        if card is not None and card.catalog_tag == self.service.catalog_tag:
             # Whoever replies gets their own exclusions, likes and recent songs, looked up afresh.
             return replace(card.request, exclude=frozenset(), recent=frozenset(), liked=()), True
         resolved = reference.resolved

@@ -14,14 +14,16 @@ from ..cardmaker import CardMaker
 from ..guild_config import GuildConfigs
 from ..limits import DEFAULT_COUNT, MAX_COUNT
 from ..notices import tell
+from ..service import MusicService
 
 # Discord's limit for an option typed with autocomplete; a choice value (a song id) is far shorter.
 SONG_TEXT_LIMIT = 100
 
 
 class Similar(commands.Cog):
-    def __init__(self, maker: CardMaker, configs: GuildConfigs) -> None:
+    def __init__(self, maker: CardMaker, service: MusicService, configs: GuildConfigs) -> None:
         self.maker = maker
+        self.service = service
         self.configs = configs
 
     @app_commands.command(description="Songs that sound like one you like")
@@ -36,7 +38,7 @@ class Similar(commands.Cog):
         count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
     ) -> None:
         # A picked suggestion arrives as the song's row; a typed title as text, resolved as a person means it.
-        found = await self.maker.service.resolve_song(song)
+        found = await self.service.resolve_song(song)
         if found.song is None:
             await tell(interaction, cards.not_found(song, found.close))
             return
@@ -46,5 +48,5 @@ class Similar(commands.Cog):
 
     @similar.autocomplete("song")
     async def song_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        songs = await self.maker.service.find_songs(current, limit=25)
+        songs = await self.service.find_songs(current, limit=25)
         return [app_commands.Choice(name=cards.song_choice(song), value=choice_value(song)) for song in songs]
