@@ -1,4 +1,4 @@
-"""The Discord bot: turns Discord events into recommender requests and its answers into cards."""
+"""The Discord bot: turns Discord events into recommender calls and its answers into cards."""
 
 from .client import MusicBot, create_bot
 

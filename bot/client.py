@@ -25,7 +25,7 @@ from .guild_config import GuildConfig, GuildConfigs
 from .notices import report_failure
 from .service import MusicService, load_recommender
 from .settings import Settings
-from .store import Store
+from .store import DATABASE_FILE, Store
 
 log = logging.getLogger(__name__)
 
@@ -144,4 +144,5 @@ def create_bot(
     settings = settings or Settings.load()
     if recommender is None:
         recommender = load_recommender(settings.catalog, settings.cache_dir)
-    return MusicBot(settings, MusicService(recommender), store or Store.open(settings.database))
+    store = store or Store.open(settings.resolved_data_dir / DATABASE_FILE)
+    return MusicBot(settings, MusicService(recommender), store)

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
 from dotenv import find_dotenv, load_dotenv
-
-from recommender.paths import cache_dir as default_cache_dir
 
 ENV_HINT = "in the environment or a .env file (see .env.example)"
 
@@ -25,14 +24,14 @@ class Settings:
     token: str = field(default="", repr=False)
     catalog: Path | None = None
     cache_dir: Path | None = None
+    data_dir: Path | None = None
     recommend_channel_ids: frozenset[int] = frozenset()
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
-    # --- the bot's memory (bot/store.py) and each server's defaults (bot/guild_config.py) ---
-    data_dir: Path | None = None
     retention_days: int = 90
+    # --- each member's no-repeats window (bot/cardmaker.py) and every server's defaults (bot/guild_config.py) ---
     repeat_hours: int = 24
     song_count: int = 5
     replies_refine: bool = True
@@ -60,7 +59,7 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
             data_dir=Path(get("MUSICREC_DATA_DIR")).expanduser() if get("MUSICREC_DATA_DIR") else None,
-            retention_days=_positive_int("RETENTION_DAYS", get("RETENTION_DAYS")) or 90,
+            retention_days=_positive_int("HISTORY_RETENTION_DAYS", get("HISTORY_RETENTION_DAYS")) or 90,
             repeat_hours=_positive_int("REPEAT_HOURS", get("REPEAT_HOURS")) or 24,
             song_count=_song_count(get("SONG_COUNT")),
             replies_refine=get("REPLIES_REFINE").lower() not in ("0", "false", "no", "off"),
@@ -82,9 +81,9 @@ class Settings:
             )
 
     @property
-    def database(self) -> Path:
-        """The bot's SQLite database: in ``MUSICREC_DATA_DIR``, else beside the model cache."""
-        return (self.data_dir or self.cache_dir or default_cache_dir()) / "musicrec-bot.sqlite3"
+    def resolved_data_dir(self) -> Path:
+        """Where the bot keeps its state (database, heartbeat): ``MUSICREC_DATA_DIR`` or the user data folder."""
+        return self.data_dir or Path(platformdirs.user_data_dir("musicrec"))
 
     @property
     def syncs_commands(self) -> bool:

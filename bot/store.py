@@ -24,7 +24,7 @@ from recommender.request import Request
 
 log = logging.getLogger(__name__)
 
-FILE_NAME = "musicrec-bot.sqlite3"
+DATABASE_FILE = "musicrec-bot.sqlite3"
 DAY = 24 * 3600.0
 
 # Index i takes the schema from version i to i + 1. Append only; never edit a shipped step.

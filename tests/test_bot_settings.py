@@ -210,13 +210,13 @@ def test_the_bots_memory_and_server_defaults_are_read() -> None:
     settings = Settings.from_env(
         {
             "MUSICREC_DATA_DIR": "/srv/musicrec",
-            "RETENTION_DAYS": "30",
+            "HISTORY_RETENTION_DAYS": "30",
             "REPEAT_HOURS": "6",
             "SONG_COUNT": "8",
             "REPLIES_REFINE": "off",
         }
     )
-    assert settings.database == Path("/srv/musicrec/musicrec-bot.sqlite3")
+    assert settings.resolved_data_dir == Path("/srv/musicrec")
     assert (settings.retention_days, settings.repeat_hours, settings.song_count) == (30, 6, 8)
     assert not settings.replies_refine
     with pytest.raises(SettingsError, match="SONG_COUNT must be between 1 and 10"):
