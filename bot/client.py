@@ -6,6 +6,7 @@ bot (``StoreError``) ends start-up with one line instead of a half-connected bot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,7 +18,7 @@ from discord.ext import commands
 
 from recommender.engine import Recommender
 
-from .cardmaker import CardMaker
+from .cardmaker import CardMaker, InFlight
 from .cogs import add_cogs
 from .controls import DYNAMIC_ITEMS
 from .cooldown import Cooldown
@@ -48,7 +49,9 @@ class MusicTree(app_commands.CommandTree["MusicBot"]):
 
 
 class MusicBot(commands.AutoShardedBot):
-    def __init__(self, settings: Settings, service: MusicService, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, service: MusicService, store: Store, *, in_flight: InFlight = contextlib.nullcontext
+    ) -> None:
         # The bot never joins voice, so discord.py's warnings about missing voice libraries are noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
@@ -74,12 +77,18 @@ class MusicBot(commands.AutoShardedBot):
         self.settings = settings
         self.service = service
         self.store = store
-        self.sync_count = 0
+        self.in_flight = in_flight
         self._announced = False
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        maker = CardMaker(self.service, self.store, Cooldown(), repeat_window=settings.repeat_hours * HOUR)
+        maker = CardMaker(
+            self.service,
+            self.store,
+            Cooldown(),
+            repeat_window=settings.repeat_hours * HOUR,
+            in_flight=self.in_flight,
+        )
         defaults = GuildConfig(settings.recommend_channel_ids, settings.song_count, settings.replies_refine)
         await add_cogs(
             self,
@@ -110,7 +119,6 @@ class MusicBot(commands.AutoShardedBot):
             log.info("slash commands unchanged since the last sync; not syncing (python -m bot --sync forces it)")
             return
         synced = await self.tree.sync(guild=guild)
-        self.sync_count += 1
         await self.store.set_meta(SYNCED_TREE, digest)
         where = f"to the development server {guild_id}" if guild_id is not None else "globally"
         log.info("synced %d slash commands %s", len(synced), where)
@@ -134,15 +142,20 @@ class MusicBot(commands.AutoShardedBot):
 
 
 def create_bot(
-    settings: Settings | None = None, *, recommender: Recommender | None = None, store: Store | None = None
+    settings: Settings | None = None,
+    *,
+    recommender: Recommender | None = None,
+    store: Store | None = None,
+    in_flight: InFlight = contextlib.nullcontext,
 ) -> MusicBot:
     """The fully wired bot, from the environment (and ``.env``) unless given; it does not connect.
 
     Without ``recommender`` this loads the catalog's cached index, which takes a few seconds.
+    ``in_flight`` wraps each request from answer to card (pass a shutdown gate's ``request``).
     Raises ``StoreError`` when the database was written by a newer bot.
     """
     settings = settings or Settings.load()
     if recommender is None:
         recommender = load_recommender(settings.catalog, settings.cache_dir)
     store = store or Store.open(settings.resolved_data_dir / DATABASE_FILE)
-    return MusicBot(settings, MusicService(recommender), store)
+    return MusicBot(settings, MusicService(recommender), store, in_flight=in_flight)

@@ -141,3 +141,32 @@ async def test_a_process_runs_only_its_slice_of_the_shards(make_bot: Any) -> Non
         assert sorted(bot.shards) == [2, 3]
         # Shard 0's process registers the commands for the whole cluster.
         assert not [r for r in env.http_requests if r.path.endswith("/commands")]
+
+
+async def test_each_request_runs_inside_the_in_flight_context_and_logs_one_line_without_its_text(
+    scene: Any, make_bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    entered: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def in_flight() -> AsyncIterator[None]:
+        entered.append("in")
+        yield
+        entered.append("out")
+
+    bot = make_bot()
+    bot.in_flight = in_flight  # as create_bot(in_flight=gate.request) would
+    await scene.env.restart_bot(bot)
+    with caplog.at_level(logging.INFO, logger="bot.requests"):
+        first = await scene.alice.slash(scene.channel, "recommend", mood="secret rainy day")
+        assert first.response is not None
+        await scene.alice.click(first.response, label="Next")
+        await scene.alice.send(scene.channel, f"{scene.env.bot.user.mention} secret chill evening")
+    assert entered == ["in", "out"] * 3
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.requests" and r.levelno == logging.INFO]
+    assert [line.split()[1] for line in lines] == ["recommend", "page", "message"]
+    assert all("results=5 in " in line for line in lines)
+    assert not [line for line in lines if "secret" in line], "no request text at INFO"

@@ -40,7 +40,7 @@ class CardControls(commands.Cog, name=COG_NAME):
                 return
             card = await self._own_card(interaction, owner_id)
             if card is not None and await self.maker.admit(interaction):
-                await self.maker.post(interaction, Request(seed=song_id, k=card.request.k))
+                await self.maker.post("more-like", interaction, Request(seed=song_id, k=card.request.k))
         except Exception as error:
             await report_failure(interaction, error)
 

@@ -37,4 +37,4 @@ class Recommend(commands.Cog):
             return
         k = count or (await self.configs.get(interaction.guild_id)).song_count
         if await self.maker.admit(interaction):
-            await self.maker.post(interaction, Request(text=text, k=k))
+            await self.maker.post("recommend", interaction, Request(text=text, k=k))

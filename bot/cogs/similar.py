@@ -44,7 +44,7 @@ class Similar(commands.Cog):
             return
         k = count or (await self.configs.get(interaction.guild_id)).song_count
         if await self.maker.admit(interaction):
-            await self.maker.post(interaction, Request(seed=found.song.id, k=k))
+            await self.maker.post("similar", interaction, Request(seed=found.song.id, k=k))
 
     @similar.autocomplete("song")
     async def song_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
