@@ -35,12 +35,19 @@ async def test_an_empty_mention_or_a_greeting_gets_help(scene: Any, said: str) -
     assert is_help(scene.channel.last_message)
 
 
-@pytest.mark.parametrize("said", ["hi", "help", "hey there"[:3]])
+@pytest.mark.parametrize("said", ["hi", "help", "hey there", "Hi :)", "what can you do?"])
 async def test_hi_in_a_dm_gets_help_not_songs(scene: Any, said: str) -> None:
     dana = scene.env.create_user("dana")
     scene.guild.add_member(dana)
     await dana.send_dm(said)
     assert is_help(dana.dm_channel.last_message)
+
+
+@pytest.mark.parametrize("said", ["work", "help me find sad songs", "hi energy workout"])
+def test_only_whole_greetings_count_as_greetings(said: str) -> None:
+    from bot.cogs.conversation import is_greeting
+
+    assert not is_greeting(said)
 
 
 async def test_a_direct_message_is_a_request(scene: Any) -> None:

@@ -27,40 +27,19 @@ from ..service import MusicService
 from ..store import Store
 
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
-# Messages that ask how the bot works rather than for songs.
+# Whole messages that greet the bot or ask how it works, rather than ask for songs.
 GREETINGS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "hiya",
-        "heya",
-        "howdy",
-        "yo",
-        "sup",
-        "hallo",
-        "hola",
-        "hej",
-        "help",
-        "start",
-        "commands",
-        "info",
-        "?",
-        "what",
-        "can",
-        "you",
-        "do",
-        "how",
-        "does",
-        "this",
-        "work",
-    ]
-) | {"what can you do", "how does this work", "how do i use you", "good morning", "good evening"}
+    (
+        "hi", "hello", "hey", "hey there", "hiya", "heya", "howdy", "yo", "sup", "hallo", "hola", "hej",
+        "good morning", "good evening", "help", "start", "commands", "info", "?", "what can you do",
+        "how does this work", "how do i use you", "how do i use this",
+    )
+)  # fmt: skip
 
 
 def is_greeting(words: str) -> bool:
     plain = " ".join(re.sub(r"[^\w\s?]", " ", words.casefold()).split())
-    return plain in GREETINGS or plain.rstrip("?! ") in GREETINGS
+    return plain in GREETINGS or plain.rstrip("? ") in GREETINGS
 
 
 class Conversation(commands.Cog):

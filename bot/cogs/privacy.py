@@ -13,6 +13,7 @@ from ..service import MusicService
 from ..store import Store
 
 SHOWN = 10
+PAGES_PER_REQUEST = 5
 
 
 class Privacy(commands.Cog):
@@ -22,9 +23,12 @@ class Privacy(commands.Cog):
 
     @app_commands.command(description="Your recent requests and the songs you rated (only you see it)")
     async def history(self, interaction: discord.Interaction) -> None:
-        asked = await self.store.history(interaction.user.id, SHOWN)
+        asked = await self.store.history(interaction.user.id, SHOWN * PAGES_PER_REQUEST)
         taste = await self.store.taste(interaction.user.id, self.service.catalog_tag)
-        lines = [f"<t:{int(entry.at)}:R> “{cards.clip(entry.words, 100)}”" for entry in asked]
+        # Each page turned is a history row (its songs count as recently shown); a request is listed once.
+        newest = {entry.words: entry for entry in reversed(asked)}
+        latest = sorted(newest.values(), key=lambda entry: entry.at, reverse=True)[:SHOWN]
+        lines = [f"<t:{int(entry.at)}:R> “{cards.clip(entry.words, 100)}”" for entry in latest]
         liked = [self.service.song(i) for i in taste.liked[:SHOWN]]
         disliked = [self.service.song(i) for i in sorted(taste.disliked)[:SHOWN]]
         embed = discord.Embed(title="What I remember about you", colour=cards.COLOUR)
