@@ -8,9 +8,11 @@ from urllib.parse import quote
 
 import discord
 
+from recommender.request import Answer
 from recommender.songs import Features, Recommendation, Song
+from recommender.vocabulary import SCALES, feature_phrase
 
-from .request import MAX_COUNT, MAX_MOOD_CHARS, Request
+from .limits import MAX_COUNT, MAX_TEXT_CHARS
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_LIMIT = 256
@@ -35,12 +37,14 @@ SPOTIFY_TRACK = "https://open.spotify.com/track/"
 SPOTIFY_SEARCH = "https://open.spotify.com/search/"
 
 NOTHING_MORE = "That's every song I have for this request. Try different words for a fresh list."
-FORGOTTEN = "I no longer remember the request behind that card (I restarted since), so these are for your words alone."
+FORGOTTEN = "I no longer have the request behind that card, so these are for your words alone."
+# Features shown only when they set a song apart (the first band of each is the unremarkable one).
+TELLING_WHEN_NOT_FIRST_BAND = ("acousticness", "speechiness", "liveness")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """What the footer credits: the catalog and model behind every answer."""
+    """What the footer credits: the catalog behind every answer, in words a member understands."""
 
     catalog: str
     songs: int
@@ -48,7 +52,7 @@ class Source:
 
     @property
     def footer(self) -> str:
-        return clip_plain(f"{self.catalog} ({self.songs} songs){SEPARATOR}{self.model}", FOOTER_LIMIT)
+        return clip_plain(f"{self.catalog}{SEPARATOR}{self.songs:,} songs", FOOTER_LIMIT)
 
 
 def escape(text: str) -> str:
@@ -88,23 +92,20 @@ def listen_url(song: Song) -> str:
 
 
 def feature_line(features: Features) -> str:
-    """A glance at how a song sounds, e.g. ``128 BPM · energy 84 · happy · danceable · 3:35``."""
-    parts = [f"{features.bpm:.0f} BPM", f"energy {features.energy:.0f}"]
-    if features.valence >= 60:
-        parts.append("happy")
-    elif features.valence <= 35:
-        parts.append("sad")
-    if features.danceability >= 70:
-        parts.append("danceable")
-    if features.acousticness >= 40:
-        parts.append("acoustic")
-    if features.liveness >= 60:
-        parts.append("live")
-    if features.speechiness >= 25:
-        parts.append("wordy")
-    minutes, seconds = divmod(round(features.length), 60)
-    parts.append(f"{minutes}:{seconds:02d}")
+    """A glance at how a song sounds in the words of the song descriptions' own scales,
+    e.g. ``upbeat, 128 BPM · energetic · happy mood · very acoustic · 3:35 long``."""
+    parts = [feature_phrase(name, getattr(features, name)) for name in ("bpm", "energy", "valence")]
+    for name in TELLING_WHEN_NOT_FIRST_BAND:
+        value = getattr(features, name)
+        if value > SCALES[name].bounds[0]:
+            parts.append(feature_phrase(name, value))
+    parts.append(feature_phrase("length", features.length))
     return SEPARATOR.join(parts)
+
+
+def years_text(song: Song) -> str:
+    """Every chart year of a song ("2015, 2016"), so it never contradicts a reason like "from 2016"."""
+    return ", ".join(str(year) for year in song.years)
 
 
 def _song_field(number: int, result: Recommendation, budget: int, detail: int) -> tuple[str, str]:
@@ -112,7 +113,7 @@ def _song_field(number: int, result: Recommendation, budget: int, detail: int) -
     song = result.song
     name = f"{number}. " + clip(f"{song.title} — {song.artist}", SONG_NAME_LIMIT - 5)
     listen = f"[Listen on Spotify]({listen_url(song)})"
-    about = SEPARATOR.join(str(part) for part in (song.year, song.genre) if part)
+    about = SEPARATOR.join(part for part in (years_text(song), song.genre) if part)
     lines = [escape(about)] if about else []
     if song.features is not None and detail >= 1:
         lines.append(feature_line(song.features))
@@ -125,11 +126,14 @@ def _song_field(number: int, result: Recommendation, budget: int, detail: int) -
     return name, f"{body}\n{listen}" if body else listen
 
 
-def card(request: Request, results: Sequence[Recommendation], source: Source, *, note: str = "") -> discord.Embed:
-    """The answer to ``request``: one embed, one field per song, numbered across pages."""
-    embed = discord.Embed(title=card_title(request), colour=COLOUR)
-    embed.description = clip_markdown("\n".join(part for part in (note, combined_line(request)) if part), NOTE_LIMIT)
+def card(answer: Answer, source: Source, *, note: str = "") -> discord.Embed:
+    """The answer as one embed, one field per song, numbered across pages."""
+    request = answer.request
+    embed = discord.Embed(title=card_title(answer), colour=COLOUR)
+    lines = [escape(line) for line in answer.notes] + [note, understood_line(answer), combined_line(answer)]
+    embed.description = clip_markdown("\n".join(line for line in lines if line), NOTE_LIMIT)
     embed.set_footer(text=source.footer)
+    results = answer.results
     if results:
         fixed = len(embed)
         budget = (EMBED_TOTAL_LIMIT - fixed) // len(results)
@@ -143,20 +147,26 @@ def card(request: Request, results: Sequence[Recommendation], source: Source, *,
     return embed
 
 
-def card_title(request: Request) -> str:
-    if request.seed is not None:
-        return "Songs like " + clip(request.seed.label, TITLE_LIMIT - 11)
-    return "Songs for “" + clip(request.moods[0], TITLE_LIMIT - 12) + "”"
+def card_title(answer: Answer) -> str:
+    if answer.seed_label:
+        return "Songs like " + clip(answer.seed_label, TITLE_LIMIT - 11)
+    return "Songs for “" + clip(answer.request.text, TITLE_LIMIT - 12) + "”"
 
 
-def combined_line(request: Request) -> str:
+def understood_line(answer: Answer) -> str:
+    """What the library read in the request ("Understood: slow · acoustic · year 2015"), if anything."""
+    return "Understood: " + escape(SEPARATOR.join(answer.understood)) if answer.understood else ""
+
+
+def combined_line(answer: Answer) -> str:
     """Says which replies were folded into the request, and which page this is."""
+    request = answer.request
     parts = []
     if request.refinements:
-        words = " + ".join(f"“{clip(mood, MAX_MOOD_CHARS)}”" for mood in request.refinements)
+        words = " + ".join(f"“{clip(text, MAX_TEXT_CHARS)}”" for text in request.refinements)
         parts.append(f"Refined with {words}")
     if request.offset:
-        parts.append(f"Songs {request.offset + 1}–{request.offset + request.count}")
+        parts.append(f"Songs {request.offset + 1}–{request.offset + len(answer.results)}")
     return SEPARATOR.join(parts)
 
 
@@ -172,7 +182,7 @@ def select_label(number: int, song: Song) -> str:
 
 
 def select_description(song: Song) -> str:
-    return clip_plain(SEPARATOR.join(str(p) for p in (song.artist, song.year) if p), CHOICE_LIMIT)
+    return clip_plain(SEPARATOR.join(p for p in (song.artist, years_text(song)) if p), CHOICE_LIMIT)
 
 
 def song_choice(song: Song) -> str:
@@ -182,51 +192,12 @@ def song_choice(song: Song) -> str:
 
 
 def not_found(typed: str, suggestions: Sequence[Song]) -> str:
-    missing = f"I couldn't find “{clip(typed, MAX_MOOD_CHARS)}” in the catalog."
+    missing = f"I couldn't find “{clip(typed, MAX_TEXT_CHARS)}” in the catalog."
     if not suggestions:
         return f"{missing} Start typing a title or an artist and pick a song from the list."
     closest = "\n".join(f"• {clip(song.label, 150)}" for song in suggestions[:5])
-    return f"{missing} The closest titles are:\n{closest}\nPick one from the list as you type."
+    return f"{missing} Did you mean:\n{closest}\nPick one from the list as you type."
 
 
 def slow_down(retry_at: int) -> str:
     return f"Slow down a little: you can ask again <t:{retry_at}:R>."
-
-
-def usage(mention: str | None) -> str:
-    example = f"{mention} *rainy sunday morning with coffee*" if mention else "*rainy sunday morning with coffee*"
-    return f"Tell me a mood and I'll find songs for it, e.g. {example}. You can also use /recommend."
-
-
-def about(source: Source) -> discord.Embed:
-    embed = discord.Embed(
-        title="About this bot",
-        colour=COLOUR,
-        description=(
-            f"I recommend songs for a mood or a description, and songs that sound like one you like, "
-            f"from a catalog of {source.songs} chart songs with their Spotify audio features."
-        ),
-    )
-    embed.add_field(
-        name="How recommendations are made",
-        value=(
-            "Every song is described in words (artist, genre, era, and what its tempo, energy, mood and "
-            f"danceability say about it) and turned into a vector by the **{source.model}** sentence model. "
-            "Your request becomes a vector the same way, and the songs whose vectors point the closest way "
-            "are the answer. *Similar* songs are the closest to the song you pick."
-        ),
-        inline=False,
-    )
-    embed.add_field(
-        name="How to use it",
-        value=(
-            "`/recommend mood:` a mood, scene or kind of song, e.g. *rainy sunday morning*\n"
-            "`/similar song:` start typing a title or an artist and pick a song\n"
-            "Mention me with a mood, send me a DM, or write in a channel set aside for requests.\n"
-            "Reply to one of my cards to refine it: *more acoustic*, *but from 2015*, *something sadder*.\n"
-            "Under each card: **More like…** picks a song to start from, **More** shows the next songs."
-        ),
-        inline=False,
-    )
-    embed.set_footer(text=source.footer)
-    return embed

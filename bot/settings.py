@@ -51,6 +51,10 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     # Set by `python -m bot --sync`: register slash commands even when the tree looks unchanged.
     force_sync: bool = False
+    # Each member's no-repeats window (bot/cardmaker.py) and every server's defaults (bot/guild_config.py).
+    repeat_hours: int = 24
+    song_count: int = 5
+    replies_refine: bool = True
 
     @classmethod
     def load(cls) -> Settings:
@@ -76,6 +80,9 @@ class Settings:
             shard_count=shard_count,
             shard_ids=_shard_ids(get("SHARD_IDS"), shard_count),
             retention_days=DEFAULT_RETENTION_DAYS if retention is None else retention,
+            repeat_hours=_whole_number("REPEAT_HOURS", get("REPEAT_HOURS"), 1, 24 * 365) or 24,
+            song_count=_song_count(get("SONG_COUNT")),
+            replies_refine=get("REPLIES_REFINE").lower() not in ("0", "false", "no", "off"),
         )
 
     def require_token(self) -> str:
@@ -221,6 +228,11 @@ def _shard_ids(raw: str, shard_count: int | None) -> tuple[int, ...] | None:
     if len(set(ids)) != len(ids):
         raise wrong
     return tuple(sorted(ids))
+
+
+def _song_count(raw: str) -> int:
+    """Songs on a card by default: one embed holds at most 10 song fields."""
+    return _whole_number("SONG_COUNT", raw, 1, 10) or 5
 
 
 def _log_level(raw: str) -> str:

@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING
 import faiss
 import numpy as np
 import torch
-from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
 from .catalog import load_catalog
 from .checksum import sha256_file
 from .intent import Intent
+from .lookup import SongLookup
 from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .profiles import Profile, ProfileName, get_profile
+from .ranking import LIKED_WEIGHT
 from .request import Answer, Request
 from .songs import Recommendation, Song, song_key
 from .text import RequestError as RequestError
@@ -45,9 +46,6 @@ QUERY_CACHE_SIZE = 512
 NOT_UNDERSTOOD = (
     "I didn't recognise a mood, activity, artist, genre or era there, so these are simply the closest to your words:"
 )
-# How far a member's liked songs pull a request toward their sound: the mean of the liked songs'
-# vectors is added at this weight before normalising, so the request's own words still lead.
-LIKED_WEIGHT = 0.3
 
 
 def check_query(text: str) -> str:
@@ -91,7 +89,7 @@ class Recommender:
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self.catalog = catalog
         self.model_name = MODEL_NAME
-        self._labels = [f"{s.title} {s.artist}" for s in self.songs]
+        self.lookup = SongLookup(self.songs)
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
         self._query_lock = threading.Lock()
@@ -236,7 +234,7 @@ class Recommender:
             results = self.searcher.similar(seed, wanted, exclude, intent)
         else:
             assert vector is not None, "a request without a seed has words"
-            results = self.searcher.rank(intent, self._pull(vector, request.liked), wanted, exclude)
+            results = self.searcher.rank(intent, self._pull(vector, request.liked), wanted, exclude, request.liked)
         if request.recent:
             # Fresh songs first, in their own order; recently shown ones after them rather than gone.
             results = sorted(results, key=lambda r: r.song.id in request.recent)
@@ -254,6 +252,8 @@ class Recommender:
         )
 
     def _pull(self, vector: np.ndarray, liked: Sequence[int]) -> np.ndarray:
+        """The request's vector moved toward the liked songs' descriptions by ``LIKED_WEIGHT`` (their sound is
+        pulled in the ranking too, where a profile can)."""
         if not liked:
             return vector
         pulled = vector + LIKED_WEIGHT * np.asarray(self.vectors[list(liked)], dtype=np.float32).mean(axis=0)
@@ -280,35 +280,14 @@ class Recommender:
         return self.songs[position]
 
     def find_songs(self, text: str, limit: int = 25) -> list[Song]:
-        """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
+        """Catalog songs whose title or artist match ``text``, best first (for autocomplete)."""
         if not _is_int(limit) or limit < 1:
             raise RequestError(f"the limit must be a whole number of songs, 1 or more, not {limit!r}")
-        query = text.strip()
-        if not query:
-            return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
-        matches = process.extract(
-            query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2, score_cutoff=60
-        )
-        songs: list[Song] = []
-        keys: set[tuple[str, str]] = set()
-        for _, _, position in matches:
-            song = self.songs[position]
-            if song_key(song) not in keys:
-                keys.add(song_key(song))
-                songs.append(song)
-        return songs[:limit]
+        return self.lookup.find(text, limit)
 
     def resolve_song(self, text: str) -> Song | None:
-        """The one song ``text`` names: an id from autocomplete, an exact title, or a near-certain match."""
-        query = text.strip()
-        # ASCII digits only, and few of them: int() refuses "²" and "①" and numbers over 4,300 digits.
-        if query.isascii() and query.isdigit() and len(query) < 10 and int(query) < len(self.songs):
-            return self.songs[int(query)]
-        exact = [s for s in self.songs if s.title.casefold() == query.casefold() or s.label.casefold() == query.casefold()]
-        if exact:
-            return exact[0]
-        best = process.extractOne(query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=90)
-        return self.songs[best[2]] if best else None
+        """The one song ``text`` names (see ``lookup.SongLookup.resolve`` for the closest titles when unsure)."""
+        return self.lookup.resolve(text).song
 
 
 def _page(results: list[Recommendation], offset: int) -> list[Recommendation]:

@@ -1,10 +1,11 @@
-"""Shared fixtures: the real recommender loaded once, the bot built on it, and the library's fixtures."""
+"""Shared fixtures: the real recommender loaded once, a quick stand-in, the bot on either, the library's fixtures."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,57 @@ def recommender() -> Any:
     return loaded
 
 
+WORD_HASH_DIMENSIONS = 256
+
+
+def word_hash_vectors(texts: Sequence[str]) -> Any:
+    """Unit vectors of hashed words: a stand-in model under which shared words mean closeness."""
+    import numpy as np
+
+    rows = np.zeros((len(texts), WORD_HASH_DIMENSIONS), dtype=np.float32)
+    for row, text in zip(rows, texts, strict=True):
+        for word in text.casefold().split():
+            row[zlib.crc32(word.strip(".,!?;:()").encode()) % WORD_HASH_DIMENSIONS] += 1.0
+        row += 1e-3  # no zero vector for an empty or all-punctuation text
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="session")
+def quick_recommender() -> Any:
+    """The library's real Recommender (parser, ranker, lookup, paging) over the reference catalog, with word-hash
+    vectors instead of the sentence model: loads in well under a second, so most bot tests need no model."""
+    from recommender.catalog import load_catalog
+    from recommender.engine import Recommender
+    from recommender.templates import describe
+
+    class QuickRecommender(Recommender):
+        def _embed(self, texts: list[str]) -> np.ndarray:  # the stand-in model
+            return word_hash_vectors(texts)
+
+    path = Path(os.environ["MUSICREC_CATALOG"])
+    songs = load_catalog(path).songs
+    vectors = word_hash_vectors([describe(song) for song in songs])
+    quick = QuickRecommender(songs=songs, vectors=vectors, index=None, model=None, profile="default", catalog=path)  # type: ignore[arg-type]
+    # Word-hash vectors carry no meaning, so concepts are read from words alone here.
+    quick.searcher.parser.concept_vectors = None
+    return quick
+
+
 @pytest.fixture
-def make_bot(recommender: Any) -> Callable[..., Any]:
-    """Builds the bot as ``create_bot`` does, with settings overridden by keyword."""
+def make_bot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Any]:
+    """Builds the bot as ``create_bot`` does, over one database per test, with settings overridden by keyword.
+
+    Tests marked ``slow`` get the real model; the others the quick stand-in. Every bot a test builds
+    shares the test's database, as a restarted bot would.
+    """
     from bot import create_bot
     from bot.settings import Settings
 
+    model = "recommender" if request.node.get_closest_marker("slow") else "quick_recommender"
+    recommender = request.getfixturevalue(model)
+
     def make(**settings: Any) -> Any:
-        return create_bot(Settings(**settings), recommender=recommender)
+        return create_bot(Settings(**{"data_dir": tmp_path / "data", **settings}), recommender=recommender)
 
     return make
 
@@ -79,35 +123,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "logs_errors: the test expects the bot to log errors")
 
 
-# --- core library tests (catalog, repair, templates, index cache, model, engine, CLI) ------------
-# Appended by the core-library test suite; uses its own import aliases so it stands on its own.
-from pathlib import Path as _CorePath
-
-import pytest as _core_pytest
-
-CORE_SHARED_DATA = _CorePath(__file__).resolve().parent.parent.parent / "shared" / "data"
+# --- core library fixtures (catalog, repair, templates, index cache, model, engine, CLI) ----------
+CORE_SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-@_core_pytest.fixture(scope="session")
-def reference_catalog() -> _CorePath:
+@pytest.fixture(scope="session")
+def reference_catalog() -> Path:
     """The published reference catalog (603 rows, long descriptive headers), read-only."""
     return CORE_SHARED_DATA / "top50MusicFrom2010-2019.csv"
 
 
-@_core_pytest.fixture(scope="session")
-def spotify_catalog() -> _CorePath:
+@pytest.fixture(scope="session")
+def spotify_catalog() -> Path:
     """The Spotify top-200 catalog in Web API units, read-only."""
     return CORE_SHARED_DATA / "spotify_top200_2020_2021.csv"
 
 
-@_core_pytest.fixture(scope="session")
+@pytest.fixture(scope="session")
 def default_recommender(recommender, reference_catalog):  # type: ignore[no-untyped-def]
     """The one default-profile Recommender of the session: the shared ``recommender`` fixture."""
-    assert recommender.catalog.resolve() == reference_catalog.resolve(), "MUSICREC_CATALOG must name the reference catalog"
+    assert recommender.catalog.resolve() == reference_catalog.resolve(), "MUSICREC_CATALOG must name the reference"
     return recommender
 
 
-@_core_pytest.fixture(scope="session")
+@pytest.fixture(scope="session")
 def load_model_once(recommender):  # type: ignore[no-untyped-def]
     """A stand-in for ``recommender.model.load_model`` that hands back the session's already-loaded model.
 
@@ -122,11 +161,11 @@ def load_model_once(recommender):  # type: ignore[no-untyped-def]
     return load
 
 
-@_core_pytest.fixture(scope="session")
+@pytest.fixture(scope="session")
 def seed_recommender(load_model_once, reference_catalog):  # type: ignore[no-untyped-def]
     """The one seed-profile Recommender of the session (real model, reference catalog)."""
     from recommender.engine import Recommender
 
-    with _core_pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr("recommender.engine.load_model", load_model_once)  # one model for the whole session
         return Recommender.load(reference_catalog, profile="seed")

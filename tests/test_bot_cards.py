@@ -8,12 +8,18 @@ from urllib.parse import unquote
 
 import discord
 import pytest
+from card_reading import RAW_COLUMNS
 
 from bot import cards
-from bot.request import MAX_COUNT, MAX_MOOD_CHARS, Request
+from bot.limits import MAX_COUNT, MAX_TEXT_CHARS
+from recommender.request import Answer, Request
 from recommender.songs import FEATURE_NAMES, Features, Recommendation, Song
 
-SOURCE = cards.Source("top50MusicFrom2010-2019.csv", 587, "all-mpnet-base-v2")
+SOURCE = cards.Source("Top 50 Music From 2010-2019", 587, "all-mpnet-base-v2")
+
+
+def answer(request: Request, results: list[Recommendation], **fields: Any) -> Answer:
+    return Answer(request=request, results=tuple(results), **fields)
 
 
 def features(**values: float) -> Features:
@@ -48,34 +54,53 @@ def assert_within_limits(embed: discord.Embed) -> None:
 
 
 def test_a_song_shows_number_title_artist_year_genre_features_and_a_listen_link() -> None:
-    card = cards.card(Request(moods=("party",)), results(song(title="Telephone", artist="Lady Gaga")), SOURCE)
+    card = cards.card(answer(Request(text="party"), results(song(title="Telephone", artist="Lady Gaga"))), SOURCE)
     [field] = card.fields
     assert field.name == "1. Telephone — Lady Gaga"
     about, features, listen = (field.value or "").split("\n")
     assert about == "2015 · dance pop"
-    assert features == "128 BPM · energy 50 · 3:35"
+    assert features == "upbeat, 128 BPM · relaxed · neutral mood · 3:35 long"
     assert listen == "[Listen on Spotify](https://open.spotify.com/search/Telephone%20Lady%20Gaga)"
     assert card.title == "Songs for “party”"
-    assert card.footer.text == "top50MusicFrom2010-2019.csv (587 songs) · all-mpnet-base-v2"
+    assert card.footer.text == "Top 50 Music From 2010-2019 · 587 songs"
 
 
-def test_feature_words_describe_how_a_song_sounds() -> None:
-    lively = features(bpm=128, energy=84, valence=80, danceability=75, length=200)
-    assert cards.feature_line(lively) == "128 BPM · energy 84 · happy · danceable · 3:20"
-    quiet = replace(lively, valence=20, danceability=30, acousticness=90, liveness=70, speechiness=30)
-    assert cards.feature_line(quiet) == "128 BPM · energy 84 · sad · acoustic · live · wordy · 3:20"
+def test_every_chart_year_is_shown() -> None:
+    [field] = cards.card(answer(Request(text="x"), results(song(years=(2015, 2016)))), SOURCE).fields
+    assert (field.value or "").startswith("2015, 2016 · ")
+
+
+def test_notes_and_what_was_understood_head_the_card() -> None:
+    said = answer(
+        Request(text="slow jazz"),
+        results(song()),
+        understood=("slow",),
+        notes=("No jazz in this catalog; closest in mood:",),
+    )
+    assert cards.card(said, SOURCE).description == "No jazz in this catalog; closest in mood:\nUnderstood: slow"
+
+
+def test_feature_words_come_from_the_scales_that_describe_songs() -> None:
+    lively = features(bpm=128, energy=84, valence=70, danceability=75, length=200)
+    assert cards.feature_line(lively) == "upbeat, 128 BPM · high-energy · happy mood · 3:20 long"
+    quiet = replace(lively, bpm=82, valence=20, acousticness=90, liveness=70, speechiness=30)
+    line = cards.feature_line(quiet)
+    assert line == "slow, 82 BPM · high-energy · sad mood · very acoustic · rap-heavy · live recording · 3:20 long"
+    # 60 is "neither happy nor sad" in the song descriptions, so the card does not call it happy.
+    assert "neutral mood" in cards.feature_line(replace(lively, valence=60))
+    assert not any(raw in line for raw in RAW_COLUMNS)
 
 
 def test_reasons_show_when_the_library_gives_them() -> None:
     [field] = cards.card(
-        Request(moods=("adele",)), results(song(), reasons=("artist: Adele", "acoustic")), SOURCE
+        answer(Request(text="adele"), results(song(), reasons=("artist: Adele", "acoustic"))), SOURCE
     ).fields
     assert "Why: artist: Adele · acoustic" in (field.value or "").split("\n")
 
 
-def test_a_song_without_measurements_has_no_feature_line(recommender: Any) -> None:
-    [unmeasured] = [s for s in recommender.songs if s.features is None]
-    [field] = cards.card(Request(moods=("adele",)), results(unmeasured), SOURCE).fields
+def test_a_song_without_measurements_has_no_feature_line(quick_recommender: Any) -> None:
+    [unmeasured] = [s for s in quick_recommender.songs if s.features is None]
+    [field] = cards.card(answer(Request(text="adele"), results(unmeasured)), SOURCE).fields
     lines = (field.value or "").split("\n")
     assert not any("BPM" in line for line in lines)
     assert lines[0].startswith(str(unmeasured.year))
@@ -97,7 +122,7 @@ def test_a_search_link_is_url_encoded() -> None:
 
 def test_user_text_is_shown_literally_and_never_pings() -> None:
     mood = "@everyone @here <@123456789012345678> <@&223456789012345678> **bold** __under__ `code` ||spoiler||"
-    card = cards.card(Request(moods=(mood,)), results(song()), SOURCE)
+    card = cards.card(answer(Request(text=mood), results(song())), SOURCE)
     title = card.title or ""
     assert "@everyone" not in title and "@here" not in title and "<@1" not in title and "<@&" not in title
     assert (
@@ -106,18 +131,21 @@ def test_user_text_is_shown_literally_and_never_pings() -> None:
 
 
 def test_catalog_text_is_escaped_too() -> None:
-    [field] = cards.card(Request(moods=("x",)), results(song(title="*NSYNC_live*", artist="@everyone")), SOURCE).fields
+    [field] = cards.card(
+        answer(Request(text="x"), results(song(title="*NSYNC_live*", artist="@everyone"))), SOURCE
+    ).fields
     assert field.name == r"1. \*NSYNC\_live\* — @" + "\u200beveryone"
 
 
-def test_cards_stay_within_discord_limits_for_the_longest_catalog_titles(recommender: Any) -> None:
-    longest = sorted(recommender.songs, key=lambda s: len(s.title) + len(s.artist), reverse=True)[:MAX_COUNT]
+def test_cards_stay_within_discord_limits_for_the_longest_catalog_titles(quick_recommender: Any) -> None:
+    songs = quick_recommender.songs
+    longest = sorted(songs, key=lambda s: len(s.title) + len(s.artist), reverse=True)[:MAX_COUNT]
     reasons = tuple(f"reason number {n} about {s.title}" for n, s in enumerate(longest))
-    mood = ("x" * MAX_MOOD_CHARS,)
     request = (
-        Request(moods=mood, count=MAX_COUNT, offset=40).refined("y" * MAX_MOOD_CHARS).refined("z" * MAX_MOOD_CHARS)
+        Request(text="x" * MAX_TEXT_CHARS, k=MAX_COUNT).refined("y" * MAX_TEXT_CHARS).refined("z" * MAX_TEXT_CHARS)
     )
-    card = cards.card(replace(request, offset=40), results(*longest, reasons=reasons), SOURCE, note=cards.FORGOTTEN)
+    said = answer(request.page(4), results(*longest, reasons=reasons), notes=("n" * 300,), understood=("u" * 100,))
+    card = cards.card(said, SOURCE, note=cards.FORGOTTEN)
     assert_within_limits(card)
     assert len(card.fields) == MAX_COUNT
     assert all("[Listen on Spotify](https://open.spotify.com/search/" in (f.value or "") for f in card.fields)
@@ -126,11 +154,11 @@ def test_cards_stay_within_discord_limits_for_the_longest_catalog_titles(recomme
 @pytest.mark.parametrize("text", ["a" * 5000, "*_`|~>" * 800, "é" * 3000, "@everyone " * 400, "字" * 4000])
 def test_cards_stay_within_discord_limits_for_any_input(text: str) -> None:
     huge = [song(id=n, title=text, artist=text, genres=(text,), spotify_id=None) for n in range(MAX_COUNT)]
-    request = Request(moods=(text,), count=MAX_COUNT).refined(text)
-    card = cards.card(request, results(*huge, reasons=(text, text)), SOURCE, note=cards.FORGOTTEN)
-    assert_within_limits(card)
-    similar = cards.card(Request(seed=huge[0], count=MAX_COUNT), results(*huge), SOURCE)
-    assert_within_limits(similar)
+    request = Request(text=text, k=MAX_COUNT).refined(text)
+    said = answer(request, results(*huge, reasons=(text, text)), notes=(text,), understood=(text,))
+    assert_within_limits(cards.card(said, SOURCE, note=cards.FORGOTTEN))
+    similar = answer(Request(seed=0, k=MAX_COUNT), results(*huge), seed_label=text)
+    assert_within_limits(cards.card(similar, SOURCE))
     for piece in (cards.song_choice(huge[0]), cards.select_label(10, huge[0]), cards.select_description(huge[0])):
         assert 0 < len(piece) <= cards.CHOICE_LIMIT
     assert len(cards.not_found(text, huge)) <= cards.MESSAGE_LIMIT
@@ -144,24 +172,13 @@ def test_clip_never_splits_an_escape() -> None:
 
 
 def test_a_refined_card_says_what_was_combined_and_which_page_it_is() -> None:
-    request = Request(moods=("chill evening",)).refined("more acoustic").refined("but from 2015").next_page()
-    card = cards.card(request, results(song()), SOURCE)
+    request = Request(text="chill evening").refined("more acoustic").refined("but from 2015").page(1)
+    card = cards.card(answer(request, results(song())), SOURCE)
     assert card.title == "Songs for “chill evening”"
-    assert card.description == "Refined with “more acoustic” + “but from 2015” · Songs 6–10"
+    assert card.description == "Refined with “more acoustic” + “but from 2015” · Songs 6–6"
     assert (card.fields[0].name or "").startswith("6. ")
 
 
 def test_a_similar_card_names_the_seed_song() -> None:
-    seed = song(title="Love The Way You Lie", artist="Eminem")
-    assert cards.card(Request(seed=seed), results(song()), SOURCE).title == "Songs like Love The Way You Lie — Eminem"
-
-
-def test_a_long_chain_of_refinements_keeps_the_original_and_the_newest_words() -> None:
-    request = Request(moods=("o" * MAX_MOOD_CHARS,))
-    for word in "abcdef":
-        request = request.refined(word * MAX_MOOD_CHARS)
-    assert request.moods == ("o" * MAX_MOOD_CHARS, "f" * MAX_MOOD_CHARS)
-    assert request.offset == 0
-    seeded = Request(seed=song(title="Hello", artist="Adele")).refined("sadder")
-    assert seeded.query == "songs like Hello by Adele. sadder"
-    assert seeded.refinements == ("sadder",)
+    said = answer(Request(seed=3), results(song()), seed_label="Love The Way You Lie — Eminem")
+    assert cards.card(said, SOURCE).title == "Songs like Love The Way You Lie — Eminem"

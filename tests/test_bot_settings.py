@@ -261,7 +261,7 @@ def test_discord_refusing_the_bot_ends_with_one_line(
     failure: Exception,
     says: str,
     status: int,
-    recommender: Any,
+    quick_recommender: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -273,7 +273,7 @@ def test_discord_refusing_the_bot_ends_with_one_line(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(service, "load_recommender", lambda catalog, cache_dir: recommender)
+    monkeypatch.setattr(service, "load_recommender", lambda catalog, cache_dir: quick_recommender)
 
     async def refuse(*args: Any, **kwargs: Any) -> None:
         raise failure
@@ -314,13 +314,16 @@ def test_a_full_disk_while_the_index_is_built_ends_with_one_line(
     assert "No space left on device" in err and "vectors.npy" in err
 
 
-def test_create_bot_reads_the_environment(recommender: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_create_bot_reads_the_environment(
+    quick_recommender: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from bot import client, create_bot
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SHARD_COUNT", "2")
     monkeypatch.setenv("RECOMMEND_CHANNEL_IDS", "777777777777777777")
-    monkeypatch.setattr(client, "load_recommender", lambda catalog, cache_dir: recommender)
+    monkeypatch.setattr(client, "load_recommender", lambda catalog, cache_dir: quick_recommender)
     bot = create_bot()
     assert isinstance(bot, discord.AutoShardedClient)
     assert bot.shard_count == 2
@@ -328,3 +331,21 @@ def test_create_bot_reads_the_environment(recommender: Any, monkeypatch: pytest.
     assert bot.intents.message_content
     assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
     assert not bot.is_ready(), "built, not connected"
+    assert (tmp_path / "data" / "musicrec-bot.sqlite3").is_file(), "the database lives in MUSICREC_DATA_DIR"
+
+
+def test_the_bots_memory_and_server_defaults_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "MUSICREC_DATA_DIR": "/srv/musicrec",
+            "HISTORY_RETENTION_DAYS": "30",
+            "REPEAT_HOURS": "6",
+            "SONG_COUNT": "8",
+            "REPLIES_REFINE": "off",
+        }
+    )
+    assert settings.resolved_data_dir == Path("/srv/musicrec")
+    assert (settings.retention_days, settings.repeat_hours, settings.song_count) == (30, 6, 8)
+    assert not settings.replies_refine
+    with pytest.raises(SettingsError, match="SONG_COUNT must be a whole number from 1 to 10"):
+        Settings.from_env({"SONG_COUNT": "11"})

@@ -152,18 +152,19 @@ def test_find_songs_limit_and_empty_query(default_recommender: Recommender) -> N
 
 def test_resolve_song_by_id_and_by_title(default_recommender: Recommender) -> None:
     songs = default_recommender.songs
-    assert default_recommender.resolve_song("3") == songs[3]
-    assert default_recommender.resolve_song(" 3 ") == songs[3]
+    assert default_recommender.resolve_song("song:3") == songs[3], "an autocomplete pick names its row"
+    three = default_recommender.resolve_song(" 3 ")
+    assert three is not None and three.label == "3 — Britney Spears", "a bare number is a title"
     [romance] = rows_of(default_recommender, "Bad Romance", "Lady Gaga")
     assert default_recommender.resolve_song("Bad Romance") == romance
     assert default_recommender.resolve_song("bad romance") == romance
     assert default_recommender.resolve_song("Bad Romance — Lady Gaga") == romance
     assert default_recommender.resolve_song("zzqqxx no such song") is None
-    assert default_recommender.resolve_song(str(len(songs) + 10)) is None
+    assert default_recommender.resolve_song(f"song:{len(songs) + 10}") is None
 
 
 def test_resolve_song_by_id_in_seed(seed_recommender: Recommender) -> None:
-    assert seed_recommender.resolve_song("54") == seed_recommender.songs[54]
+    assert seed_recommender.resolve_song("song:54") == seed_recommender.songs[54]
     assert seed_recommender.resolve_song("Love The Way You Lie").artist == "Eminem"  # type: ignore[union-attr]
 
 

@@ -31,9 +31,15 @@ class Searcher(Protocol):
         None for a profile that reads nothing but the embedding."""
 
     def rank(
-        self, intent: Intent | None, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]]
+        self,
+        intent: Intent | None,
+        vector: np.ndarray,
+        k: int,
+        exclude: Collection[tuple[str, str]],
+        liked: Sequence[int] = (),
     ) -> list[Recommendation]:
-        """The top ``k`` songs for an encoded request, none keyed in ``exclude``; higher scores first."""
+        """The top ``k`` songs for an encoded request, none keyed in ``exclude``, nudged toward the sound of
+        the ``liked`` song ids where the profile can; higher scores first."""
 
     def similar(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent | None

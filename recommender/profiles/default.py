@@ -48,9 +48,14 @@ class HybridSearch:
         return intent
 
     def rank(
-        self, intent: Intent | None, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]]
+        self,
+        intent: Intent | None,
+        vector: np.ndarray,
+        k: int,
+        exclude: Collection[tuple[str, str]],
+        liked: Sequence[int] = (),
     ) -> list[Recommendation]:
-        return self.ranker.rank(intent or Intent(text=""), vector, k, exclude=exclude)
+        return self.ranker.rank(intent or Intent(text=""), vector, k, exclude=exclude, liked=liked)
 
     def similar(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent | None

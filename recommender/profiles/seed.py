@@ -95,7 +95,12 @@ class NearestSearch:
         return None
 
     def rank(
-        self, intent: Intent | None, vector: np.ndarray, k: int, exclude: Collection[tuple[str, str]]
+        self,
+        intent: Intent | None,
+        vector: np.ndarray,
+        k: int,
+        exclude: Collection[tuple[str, str]],
+        liked: Sequence[int] = (),
     ) -> list[Recommendation]:
         fetch = min(len(self.songs), k + 8)
         while True:

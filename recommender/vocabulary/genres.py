@@ -90,7 +90,7 @@ GENRES: tuple[Genre, ...] = (
         "classical",
         "classical",
         r"classical|orchestra(?:l)?|symphon(?:y|ic)|piano pieces?|opera",
-        ("classical", "orchestra", "opera", "baroque", "romantic era"),
+        ("classical", "orchestra", "opera", "romantic era"),
         (("acousticness", "high"), ("energy", "low"), ("speechiness", "low")),
     ),
     Genre(

@@ -1,0 +1,150 @@
+"""Answers a request for a member and posts, pages or replies with its card, remembering each card.
+
+The card's request is the library's :class:`Request`; this module only adds what it knows about the
+member (👎 songs left out, 👍 songs to lean toward, songs shown lately to put last) and never
+rewrites the words, the seed or the page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
+
+import discord
+
+from recommender.request import Answer, Request
+
+from . import cards
+from .controls import card_view
+from .cooldown import Cooldown
+from .notices import not_understood, tell
+from .service import MusicService
+from .store import Card, Store
+
+requests_log = logging.getLogger("bot.requests")
+# A factory of the context each request runs in, e.g. a shutdown gate's ``request``.
+InFlight = Callable[[], AbstractAsyncContextManager[object]]
+
+WELCOME = (
+    "Welcome! ◀ ▶ turn your card's pages, **More like…** starts from a song, 👍/👎 teach me your taste, "
+    "and a reply to your card refines it (*faster*, *from 2016*). /help lists what I understand."
+)
+# A member's newest 👍 songs that pull their answers; older ones have had their say.
+LIKED_PULLING = 20
+
+
+class CardMaker:
+    def __init__(
+        self,
+        service: MusicService,
+        store: Store,
+        cooldown: Cooldown,
+        *,
+        repeat_window: float,
+        in_flight: InFlight = contextlib.nullcontext,
+    ) -> None:
+        """``in_flight`` wraps each request from the answer to the card sent (shutdown waits for those inside)."""
+        self.in_flight = in_flight
+        self.service = service
+        self.store = store
+        self.cooldown = cooldown
+        self.repeat_window = repeat_window
+        self.source = cards.Source(service.catalog_title, service.song_count, service.model_name)
+        self.tries = [text for texts in service.examples.values() for text in texts[:1]]
+
+    async def admit(self, interaction: discord.Interaction) -> bool:
+        """Whether the member is within their rate; if not, say privately when they can ask again."""
+        retry = self.cooldown.retry_after(interaction.user.id)
+        if retry:
+            await tell(interaction, cards.slow_down(retry_at(retry)))
+        return not retry
+
+    async def for_member(self, member_id: int, request: Request) -> Request:
+        """``request`` with this member's 👎 songs left out, 👍 songs leaning in and recent songs last."""
+        tag = self.service.catalog_tag
+        taste = await self.store.taste(member_id, tag)
+        recent = await self.store.recent_songs(member_id, tag, self.repeat_window)
+        return replace(
+            request,
+            exclude=request.exclude | taste.disliked,
+            liked=taste.liked[:LIKED_PULLING],
+            recent=recent - taste.disliked,
+        )
+
+    async def answer(self, kind: str, guild_id: int | None, request: Request) -> Answer:
+        """The library's answer, timed for the one log line each request gets (its text only at DEBUG)."""
+        started = time.perf_counter()
+        answer = await self.service.answer(request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        requests_log.info(
+            "request %s guild=%s results=%d in %.0f ms", kind, guild_id or "dm", len(answer.results), elapsed_ms
+        )
+        requests_log.debug("request %s text: %r", kind, request.words)
+        return answer
+
+    async def post(self, kind: str, interaction: discord.Interaction, request: Request) -> None:
+        """A new card as the answer to a slash command or a menu pick; acknowledged first (the model may be slow)."""
+        async with self.in_flight():
+            if not interaction.response.is_done():
+                await interaction.response.defer(thinking=True)
+            personal = await self.for_member(interaction.user.id, request)
+            answer = await self.answer(kind, interaction.guild_id, personal)
+            if not answer.results:
+                await interaction.followup.send(cards.NOTHING_MORE)
+                return
+            first_time = not await self.store.history(interaction.user.id, limit=1)
+            view = card_view(answer, owner_id=interaction.user.id, catalog_tag=self.service.catalog_tag)
+            message = await interaction.followup.send(embed=cards.card(answer, self.source), view=view, wait=True)
+            await self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
+            if self.missed(answer):
+                await interaction.followup.send(not_understood(answer.request.words, self.tries), ephemeral=True)
+            elif first_time:
+                await interaction.followup.send(WELCOME, ephemeral=True)
+
+    async def reply(self, message: discord.Message, request: Request, *, note: str = "") -> None:
+        """A new card replying to ``message``; a reply cannot be private, so "not understood" goes on the card."""
+        async with self.in_flight():
+            guild_id = message.guild.id if message.guild else None
+            answer = await self.answer("message", guild_id, await self.for_member(message.author.id, request))
+            if not answer.results:
+                await message.reply(cards.NOTHING_MORE)
+                return
+            if self.missed(answer):
+                note = "\n".join(part for part in (note, not_understood(answer.request.words, self.tries)) if part)
+            view = card_view(answer, owner_id=message.author.id, catalog_tag=self.service.catalog_tag)
+            sent = await message.reply(embed=cards.card(answer, self.source, note=note), view=view)
+            await self.remember(sent.id, message.author.id, guild_id, answer)
+
+    async def turn_page(self, interaction: discord.Interaction, card: Card, page: int) -> None:
+        """Page ``page`` of ``card`` in place of the current one: the same message, edited."""
+        async with self.in_flight():
+            await interaction.response.defer()
+            taste = await self.store.taste(interaction.user.id, self.service.catalog_tag)
+            request = replace(card.request.page(page), exclude=card.request.exclude | taste.disliked)
+            answer = await self.answer("page", interaction.guild_id, request)
+            if not answer.results:
+                await tell(interaction, cards.NOTHING_MORE)
+                return
+            view = card_view(answer, owner_id=card.owner_id, catalog_tag=card.catalog_tag)
+            await interaction.edit_original_response(embed=cards.card(answer, self.source), view=view)
+            await self.remember(card.message_id, card.owner_id, card.guild_id, answer)
+
+    async def remember(self, message_id: int, owner_id: int, guild_id: int | None, answer: Answer) -> None:
+        tag = self.service.catalog_tag
+        await self.store.save_card(Card(message_id, owner_id, guild_id, tag, answer.request))
+        shown = tuple(result.song.id for result in answer.results)
+        await self.store.record_answer(owner_id, tag, answer.request.words or answer.seed_label, shown)
+
+    @staticmethod
+    def missed(answer: Answer) -> bool:
+        """A request in words of which the library understood nothing (a seed song is always understood)."""
+        return answer.request.seed is None and not answer.understood
+
+
+def retry_at(retry_after: float) -> int:
+    """The Unix second from which a member may ask again, for a Discord relative timestamp."""
+    return int(discord.utils.utcnow().timestamp() + retry_after) + 1
