@@ -109,6 +109,7 @@ def _run(settings: Settings, redact: Redactor) -> int:
     from .client import create_bot
     from .lifecycle import RequestGate, serve
     from .service import load_recommender
+    from .store import StoreError
 
     try:
         token = settings.require_token()
@@ -126,8 +127,12 @@ def _run(settings: Settings, redact: Redactor) -> int:
         return fail(
             f"cannot load the catalog's index ({error}): check the disk and the folders' permissions", FAILED, redact
         )
-    bot = create_bot(settings, recommender=recommender)
     gate, heartbeat = RequestGate(), Heartbeat(settings.resolved_data_dir)
+    try:
+        # Every answer, from the library's call to the card sent, runs inside the gate: a stop waits for them.
+        bot = create_bot(settings, recommender=recommender, in_flight=gate.request)
+    except StoreError as error:
+        return fail(str(error), BAD_CONFIG, redact)
     try:
         asyncio.run(serve(bot, token, gate=gate, heartbeat=heartbeat, redact=redact))
     except discord.LoginFailure:

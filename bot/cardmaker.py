@@ -8,7 +8,6 @@ rewrites the words, the seed or the page.
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -23,9 +22,9 @@ from .controls import card_view
 from .cooldown import Cooldown
 from .notices import not_understood, tell
 from .service import MusicService
+from .logs import log_request
 from .store import Card, Store
 
-requests_log = logging.getLogger("bot.requests")
 # A factory of the context each request runs in, e.g. a shutdown gate's ``request``.
 InFlight = Callable[[], AbstractAsyncContextManager[object]]
 
@@ -80,10 +79,7 @@ class CardMaker:
         started = time.perf_counter()
         answer = await self.service.answer(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        requests_log.info(
-            "request %s guild=%s results=%d in %.0f ms", kind, guild_id or "dm", len(answer.results), elapsed_ms
-        )
-        requests_log.debug("request %s text: %r", kind, request.words)
+        log_request(kind, guild_id, elapsed_ms, len(answer.results), text=request.words)
         return answer
 
     async def post(self, kind: str, interaction: discord.Interaction, request: Request) -> None:

@@ -104,7 +104,7 @@ class MusicBot(commands.AutoShardedBot):
         if purged:
             log.info("deleted %d stored rows older than %d days", purged, settings.retention_days)
         if settings.syncs_commands:
-            await self.sync_commands(force=getattr(settings, "force_sync", False))
+            await self.sync_commands(force=settings.force_sync)
 
     async def sync_commands(self, *, force: bool = False) -> None:
         """Register the slash commands with Discord when they changed since the last sync (or when forced)."""

@@ -9,6 +9,8 @@ import discord
 
 from recommender.engine import RequestError
 
+from .lifecycle import ShuttingDown
+
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -52,6 +54,9 @@ async def report_failure(interaction: discord.Interaction, error: BaseException)
     if isinstance(error, RequestError):
         await tell(interaction, f"I can't answer that: {error}.")
         return
+    if isinstance(error, ShuttingDown):
+        await tell(interaction, str(error))
+        return
     where = interaction.command.qualified_name if interaction.command else _custom_id(interaction)
     log.error("request %s from user %s failed", where, interaction.user.id, exc_info=error)
     try:
@@ -61,6 +66,9 @@ async def report_failure(interaction: discord.Interaction, error: BaseException)
 
 
 async def report_message_failure(message: discord.Message, error: BaseException) -> None:
+    if isinstance(error, ShuttingDown):
+        await message.reply(str(error), mention_author=False)
+        return
     log.error("message request %s from user %s failed", message.id, message.author.id, exc_info=error)
     try:
         await message.reply(SORRY, mention_author=False)
