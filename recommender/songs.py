@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 
+# The ranked features, in the Ranker's column order (new ones go last: positional ``Features(...)`` stays valid).
 FEATURE_NAMES = (
     "bpm",
     "energy",
@@ -15,26 +17,43 @@ FEATURE_NAMES = (
     "acousticness",
     "speechiness",
     "popularity",
+    "instrumentalness",
+    "mode",
+    "explicit",
 )
+# Optional fields a catalog may have beside title and artist; ``Catalog.columns`` says which one did.
+OPTIONAL_COLUMNS = (*FEATURE_NAMES, "key", "time_signature", "year", "genre", "album", "spotify_id")
+SPOTIFY_TRACK_URL = "https://open.spotify.com/track/"
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """Audio features on common scales: BPM, dB, seconds, and 0-100 for the rest."""
+    """Audio features on common scales: BPM, dB, seconds, 0-100 for the rest; None where the catalog does not say.
 
-    bpm: float
-    energy: float
-    danceability: float
-    loudness: float
-    liveness: float
-    valence: float
-    length: float
-    acousticness: float
-    speechiness: float
-    popularity: float
+    ``mode`` is 1 for major and 0 for minor, ``explicit`` 1 or 0, ``key`` the pitch class (0 = C, 11 = B)
+    and ``time_signature`` the beats per bar.
+    """
+
+    bpm: float | None = None
+    energy: float | None = None
+    danceability: float | None = None
+    loudness: float | None = None
+    liveness: float | None = None
+    valence: float | None = None
+    length: float | None = None
+    acousticness: float | None = None
+    speechiness: float | None = None
+    popularity: float | None = None
+    instrumentalness: float | None = None
+    mode: float | None = None
+    explicit: float | None = None
+    key: float | None = None
+    time_signature: float | None = None
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The known features only: an unknown one is absent, never zero."""
+        return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +62,8 @@ class Song:
 
     ``features`` is None for a song the catalog lists without measurements: it stays
     findable by title, artist and genre but is never described by its (absent) sound.
+    ``artist`` is the credit as shown; ``artists`` every artist credited, "feat." guests
+    included (just ``artist`` when the catalog names one).
     """
 
     id: int
@@ -52,6 +73,19 @@ class Song:
     years: tuple[int, ...]
     features: Features | None
     spotify_id: str | None = None
+    album: str | None = None
+    artists: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.artists:
+            object.__setattr__(self, "artists", (self.artist,))
+
+    @property
+    def url(self) -> str | None:
+        """The song's Spotify track page, when the catalog gives its track id."""
+        if self.spotify_id and _SPOTIFY_ID.fullmatch(self.spotify_id):
+            return SPOTIFY_TRACK_URL + self.spotify_id
+        return None
 
     @property
     def year(self) -> int | None:
@@ -87,6 +121,9 @@ class Recommendation:
             "artist": song.artist,
             "year": song.year,
             "genre": song.genre,
+            "album": song.album,
+            "artists": list(song.artists),
+            "url": song.url,
             "score": round(self.score, 4),
             "features": song.features.as_dict() if song.features else None,
             "reasons": list(self.reasons),

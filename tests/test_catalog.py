@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog import CatalogError, load_catalog
-from recommender.songs import FEATURE_NAMES
+from recommender.catalog import SEED_FEATURES, CatalogError, load_catalog
 
 KAGGLE_HEADER = "title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop"
 KAGGLE_ROWS = (
@@ -38,7 +37,8 @@ def test_reference_catalog_reads_with_no_flags(reference_catalog: Path) -> None:
     assert report.rows_read == 603
     assert report.songs_kept == len(catalog.songs) == 587
     assert report.rejected == []
-    assert set(report.columns) >= {"title", "artist", "genre", "year", *FEATURE_NAMES}
+    assert set(report.columns) == {"title", "artist", "genre", "year", *SEED_FEATURES}
+    assert catalog.columns == {"genre", "year", *SEED_FEATURES}
     first = catalog.songs[0]
     assert (first.title, first.artist, first.genres, first.years) == ("Hey, Soul Sister", "Train", ("neo mellow",), (2010,))
     assert first.features is not None
@@ -188,25 +188,55 @@ def test_headers_match_by_meaning(tmp_path: Path, title: str, length: str, bpm: 
 
 
 def test_unmappable_columns_name_what_was_found_and_what_is_missing(tmp_path: Path) -> None:
-    path = write(tmp_path, "song,singer,colour,weight\nA,B,red,3\n", name="odd.csv")
+    path = write(tmp_path, "song,colour,weight\nA,red,3\n", name="odd.csv")
     with pytest.raises(CatalogError) as caught:
         load_catalog(path)
     message = str(caught.value)
     assert "odd.csv" in message
-    assert "missing" in message and "found" in message
-    for missing in ("bpm", "energy", "popularity", "year or release date"):
-        assert missing in message
+    assert "missing artist" in message and "found" in message
     for found in ("'colour'", "'weight'"):
         assert found in message
-    # Columns that did map are not reported missing.
-    assert "missing title" not in message and "artist," not in message.split("found")[0]
+    # Columns that did map are not reported missing, and optional ones are never required.
+    assert "title" not in message.split("found")[0]
+    assert "bpm" not in message and "year" not in message
 
 
-def test_a_missing_year_column_is_named(tmp_path: Path) -> None:
+def test_only_title_and_artist_are_required(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, "song,singer,colour\nA,B,red\nC,D,blue\n"))
+    assert [(s.title, s.artist, s.years, s.genres, s.features) for s in catalog.songs] == [
+        ("A", "B", (), (), None),
+        ("C", "D", (), (), None),
+    ]
+    assert catalog.columns == frozenset()
+    lines = catalog.report.lines()
+    assert "optional columns found: none" in lines
+    assert any(line.startswith("optional columns missing: album, genre, year") for line in lines)
+
+
+def test_a_catalog_without_a_year_column_leaves_years_unknown(tmp_path: Path) -> None:
     header = KAGGLE_HEADER.replace(",year", "")
     row = KAGGLE_ROWS[1].replace(",2009", "")
-    with pytest.raises(CatalogError, match="year or release date"):
-        load_catalog(write(tmp_path, kaggle(row, header=header)))
+    catalog = load_catalog(write(tmp_path, kaggle(row, header=header)))
+    assert catalog.songs[0].years == ()
+    assert "year" not in catalog.columns and "popularity" in catalog.columns
+
+
+def test_a_blank_value_stays_unknown_and_the_seed_profile_refuses_it(tmp_path: Path) -> None:
+    path = write(tmp_path, kaggle(GOOD, "Blank,Someone,pop,2011,100,50,,-5,10,50,200,10,5,50"))
+    blank = load_catalog(path).songs[1]
+    assert blank.features is not None
+    assert blank.features.danceability is None and blank.features.energy == 50
+    assert "danceability" not in blank.features.as_dict()
+    with pytest.raises(CatalogError, match=r"line 3, column 'dnce': the value is missing"):
+        load_catalog(path, raw=True)
+
+
+def test_the_seed_profile_needs_every_published_feature(tmp_path: Path) -> None:
+    header = KAGGLE_HEADER.replace(",pop", "")
+    row = KAGGLE_ROWS[1].rsplit(",", 1)[0]
+    with pytest.raises(CatalogError, match="seed profile needs every published feature; missing popularity"):
+        load_catalog(write(tmp_path, kaggle(row, header=header)), raw=True)
+    assert load_catalog(write(tmp_path, kaggle(row, header=header))).songs[0].features is not None
 
 
 # --- bad values: strict names the place, lenient lists it -----------------------------------
@@ -221,7 +251,9 @@ GOOD = KAGGLE_ROWS[1]
         ("Bad,Someone,pop,2011,100,150,50,-5,10,50,200,10,5,50", "nrgy", "out of range"),
         ("Bad,Someone,pop,2011,100,50,50,-95,10,50,200,10,5,50", "dB", "out of range"),
         ("Bad,Someone,pop,2011,100,50,50,-5,10,50,-3,10,5,50", "dur", "out of range"),
-        ("Bad,Someone,pop,2011,100,50,,-5,10,50,200,10,5,50", "dnce", "missing"),
+        ("Bad,Someone,pop,2011,100,50,1_0,-5,10,50,200,10,5,50", "dnce", "'1_0' is not a number"),
+        ("Bad,Someone,pop,2011,100,50,inf,-5,10,50,200,10,5,50", "dnce", "'inf' is not a number"),
+        ("Bad,Someone,pop,20101,100,50,50,-5,10,50,200,10,5,50", "year", "'20101' is not a year"),
         (",Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50", "title", "title is missing"),
         ("Bad,  ,pop,2011,100,50,50,-5,10,50,200,10,5,50", "artist", "artist is missing"),
         ("Bad,Someone,pop,twenty,100,50,50,-5,10,50,200,10,5,50", "year", "not a year"),
