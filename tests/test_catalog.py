@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import random
 import re
+import string
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recommender.catalog import SEED_FEATURES, CatalogError, load_catalog
+from recommender.songs import Song
 
 KAGGLE_HEADER = "title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop"
 KAGGLE_ROWS = (
@@ -387,3 +394,281 @@ def test_progress_shows_rows_rate_and_eta_on_stderr_only_when_asked(
     assert len(catalog.songs) == 5000
     assert "reading rows: 100%" in err and "5,000 rows" in err
     assert re.search(r"\[\d\d:\d\d<\d\d:\d\d, [\d.]+[kM]?B/s", err), err[-300:]  # elapsed<ETA, bytes a second
+
+
+# --- the big public Spotify datasets, in their exact header layouts -------------------------
+
+FEATURES_1_2M = (
+    "id,name,album,album_id,artists,artist_ids,track_number,disc_number,explicit,danceability,energy,key,loudness,"
+    "mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms,time_signature,year,release_date"
+)
+TRACKS_600K = (
+    "id,name,popularity,duration_ms,explicit,artists,id_artists,release_date,danceability,energy,key,loudness,mode,"
+    "speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature"
+)
+DATASET_114K = (
+    ",track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,mode,"
+    "speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre"
+)
+ROWS = 300
+
+
+def spotify_id(rng: random.Random) -> str:
+    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(22))
+
+
+def audio(rng: random.Random) -> dict[str, str]:
+    return {
+        "danceability": f"{rng.random():.3f}",
+        "energy": f"{rng.random():.3f}",
+        "key": str(rng.randrange(-1, 12)),
+        "loudness": f"{rng.uniform(-30, 0):.3f}",
+        "mode": str(rng.randrange(2)),
+        "speechiness": f"{rng.random() * 0.5:.4f}",
+        "acousticness": f"{rng.random():.4f}",
+        "instrumentalness": f"{rng.random() ** 3:.6f}",
+        "liveness": f"{rng.random():.4f}",
+        "valence": f"{rng.random():.4f}",
+        "tempo": f"{rng.uniform(60, 200):.3f}",
+        "duration_ms": str(rng.randrange(90_000, 400_000)),
+        "time_signature": str(rng.choice([3, 4, 4, 4, 5])),
+    }
+
+
+def artists_of(n: int) -> list[str]:
+    return [f"Artist {n % 40}"] + ([f"Guest {n % 7}"] if n % 3 == 0 else [])
+
+
+def layout_text(layout: str, rows: int = ROWS, seed: object = None) -> str:
+    """Rows in one public dataset's exact header and conventions."""
+    rng = random.Random(seed if seed is not None else layout)
+    header = {"1.2M": FEATURES_1_2M, "600k": TRACKS_600K, "114k": DATASET_114K}[layout]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header.split(","))
+    for n in range(rows):
+        row = audio(rng) | {
+            "id": spotify_id(rng),
+            "track_id": spotify_id(rng),
+            "name": f"Song {n}",
+            "track_name": f"Song {n}",
+            "album": f"Album {n // 10}",
+            "album_name": f"Album {n // 10}",
+            "album_id": spotify_id(rng),
+            "artists": str(artists_of(n)) if layout != "114k" else ";".join(artists_of(n)),
+            "artist_ids": str([spotify_id(rng) for _ in artists_of(n)]),
+            "id_artists": str([spotify_id(rng) for _ in artists_of(n)]),
+            "track_number": str(n % 12 + 1),
+            "disc_number": "1",
+            "explicit": ("True" if n % 4 == 0 else "False") if layout != "600k" else str(int(n % 4 == 0)),
+            "popularity": str(rng.randrange(101)),
+            "year": str(1960 + n % 60),
+            "release_date": f"{1960 + n % 60}-0{n % 9 + 1}-1{n % 9}" if n % 2 else str(1960 + n % 60),
+            "track_genre": rng.choice(["acoustic", "k-pop", "techno", "study"]),
+            "": str(n),
+        }
+        writer.writerow([row[name] for name in header.split(",")])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("layout", ["1.2M", "600k", "114k"])
+def test_the_public_spotify_datasets_load_with_no_flags(tmp_path: Path, layout: str) -> None:
+    catalog = load_catalog(write(tmp_path, layout_text(layout), name=f"{layout}.csv"))
+    report = catalog.report
+    assert report.rows_read == ROWS and report.rejected == [] and len(catalog.songs) == ROWS
+
+    expected = {"spotify_id", "explicit", "instrumentalness", "mode", "key", "time_signature", "speechiness"}
+    expected |= {"bpm", "energy", "danceability", "loudness", "liveness", "valence", "length", "acousticness"}
+    expected |= {"1.2M": {"album", "year"}, "600k": {"popularity", "year"}, "114k": {"album", "popularity", "genre"}}[
+        layout
+    ]
+    assert catalog.columns == expected
+
+    featured = catalog.songs[3]  # a song with a guest
+    assert featured.title == "Song 3"
+    assert featured.artist == "Artist 3, Guest 3"
+    assert featured.artists == ("Artist 3", "Guest 3")
+    assert featured.years == ((1963,) if layout != "114k" else ())
+    assert featured.url is not None and featured.url.startswith("https://open.spotify.com/track/")
+    assert featured.album == (None if layout == "600k" else "Album 0")
+    assert bool(featured.genres) == (layout == "114k")
+    solo = catalog.songs[1]
+    assert solo.artists == ("Artist 1",) and solo.artist == "Artist 1"
+
+    known = [s.features for s in catalog.songs if s.features is not None]
+    assert len(known) == ROWS
+    assert [f.explicit for f in known] == [1.0 if n % 4 == 0 else 0.0 for n in range(ROWS)]
+    # Fractions on the common 0-100 scale, milliseconds as seconds, Spotify's "not detected" key unknown.
+    assert max(f.instrumentalness or 0 for f in known) > 1
+    assert all(f.instrumentalness is not None and 0 <= f.instrumentalness <= 100 for f in known)
+    assert all(f.length is not None and 90 <= f.length <= 400 for f in known)
+    assert {f.mode for f in known} == {0.0, 1.0}
+    assert None in {f.key for f in known} and all(f.key is None or 0 <= f.key <= 11 for f in known)
+    assert {f.time_signature for f in known} <= {3.0, 4.0, 5.0}
+    if layout == "1.2M":
+        assert all(f.popularity is None for f in known)
+        assert "popularity" not in known[0].as_dict()
+
+
+@pytest.mark.parametrize(
+    ("cell", "artist", "artists"),
+    [
+        ("['Daft Punk']", "Daft Punk", ("Daft Punk",)),
+        ("['Tyler, The Creator', 'Kali Uchis']", "Tyler, The Creator, Kali Uchis", ("Tyler, The Creator", "Kali Uchis")),
+        ("Tyler, The Creator", "Tyler, The Creator", ("Tyler, The Creator",)),
+        ("Ed Sheeran;Justin Bieber", "Ed Sheeran, Justin Bieber", ("Ed Sheeran", "Justin Bieber")),
+        ("Calvin Harris feat. Rihanna", "Calvin Harris feat. Rihanna", ("Calvin Harris", "Rihanna")),
+        ("Simon & Garfunkel", "Simon & Garfunkel", ("Simon & Garfunkel",)),
+    ],
+)
+def test_several_artists_per_song_are_each_credited(
+    tmp_path: Path, cell: str, artist: str, artists: tuple[str, ...]
+) -> None:
+    song = load_catalog(write(tmp_path, kaggle(f'Song,"{cell}",pop,2015,100,50,50,-5,10,50,200,10,5,50'))).songs[0]
+    assert (song.artist, song.artists) == (artist, artists)
+
+
+def test_feat_credits_in_the_title_credit_the_guests(tmp_path: Path) -> None:
+    row = '"Love The Way You Lie (feat. Rihanna)",Eminem,pop,2010,87,93,75,-5,52,64,263,24,23,82'
+    song = load_catalog(write(tmp_path, kaggle(row))).songs[0]
+    assert song.title == "Love The Way You Lie (feat. Rihanna)" and song.artist == "Eminem"
+    assert song.artists == ("Eminem", "Rihanna")
+
+
+@pytest.mark.parametrize(
+    ("cell", "year"),
+    [
+        ("2019", 2019),
+        ("2019.0", 2019),
+        ("2019-05-04", 2019),
+        ("2019-05", 2019),
+        ("04/05/2019", 2019),
+        ("0000", None),
+        ("0", None),
+        ("", None),
+    ],
+)
+def test_years_and_release_dates(tmp_path: Path, cell: str, year: int | None) -> None:
+    header = KAGGLE_HEADER.replace(",year", ",release_date")
+    row = f"Song,Someone,pop,{cell},100,50,50,-5,10,50,200,10,5,50"
+    assert load_catalog(write(tmp_path, kaggle(row, header=header))).songs[0].year == year
+
+
+def test_a_song_url_needs_a_real_track_id() -> None:
+    assert Song(0, "A", "B", (), (), None, spotify_id="3Wrjm47oTz2sjIgck11l5e").url == (
+        "https://open.spotify.com/track/3Wrjm47oTz2sjIgck11l5e"
+    )
+    assert Song(0, "A", "B", (), (), None, spotify_id="not an id").url is None
+    assert Song(0, "A", "B", (), (), None).url is None
+
+
+# --- inputs that were read wrongly or refused (issue 11, item 6) -------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"], ids=["bom", "le-no-bom", "be-no-bom"])
+def test_utf16_catalogs_are_read(tmp_path: Path, encoding: str) -> None:
+    catalog = load_catalog(write(tmp_path, kaggle(*KAGGLE_ROWS), encoding=encoding))
+    assert [s.artist for s in catalog.songs] == ["Train", "Beyoncé", "Justin Timberlake"]
+    assert catalog.report.encoding.startswith("utf-16")
+
+
+def test_a_huge_field_names_its_line_and_lenient_skips_only_that_row(tmp_path: Path) -> None:
+    huge = "x" * 1_000_000
+    after = "After,Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50"
+    path = write(tmp_path, kaggle(GOOD, f"{huge},Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50", after))
+    with pytest.raises(CatalogError, match=r"line 3: a field is longer than"):
+        load_catalog(path)
+    lenient = load_catalog(path, lenient=True)
+    assert [s.title for s in lenient.songs] == ["Halo", "After"]
+    assert [r.line for r in lenient.report.rejected] == [3]
+
+
+def test_an_unclosed_quote_under_lenient_costs_one_row_not_the_next_ones(tmp_path: Path) -> None:
+    rows = (
+        GOOD,  # line 2
+        '"Unclosed,Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50',  # 3
+        "Next,Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50",  # 4
+        "Last,Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50",  # 5
+    )
+    path = write(tmp_path, kaggle(*rows))
+    with pytest.raises(CatalogError, match=r"line 3: .*unclosed quote"):
+        load_catalog(path)
+    lenient = load_catalog(path, lenient=True)
+    assert [s.title for s in lenient.songs] == ["Halo", "Next", "Last"]
+    assert [(r.line, r.column) for r in lenient.report.rejected] == [(3, None)]
+    assert "unclosed quote" in lenient.report.rejected[0].reason
+
+
+def test_a_ten_thousand_column_header_gives_a_short_error(tmp_path: Path) -> None:
+    header = ",".join(f"column number {n}" for n in range(10_000))
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(write(tmp_path, header + "\n" + ",".join("1" * 10_000) + "\n"))
+    message = str(caught.value)
+    assert len(message) < 1000 and "missing title, artist" in message and "and 9980 more" in message
+
+
+def test_a_symlink_loop_is_named_as_such(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(tmp_path / "loop.csv")
+    with pytest.raises(CatalogError, match="loop of symbolic links"):
+        load_catalog(loop)
+
+
+def test_a_directory_is_not_a_catalog(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="not a regular file"):
+        load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\u200d", "\ufeff", "\u202e", " \u2060 "])
+def test_titles_made_only_of_invisible_characters_are_refused(tmp_path: Path, title: str) -> None:
+    path = write(tmp_path, kaggle(GOOD, f"{title},Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50"))
+    with pytest.raises(CatalogError, match=r"line 3, column 'title': the title is missing"):
+        load_catalog(path)
+
+
+def test_direction_overrides_are_taken_out_of_titles(tmp_path: Path) -> None:
+    path = write(tmp_path, kaggle("\u202eevil\u202c Title,Someone,pop,2011,100,50,50,-5,10,50,200,10,5,50"))
+    assert load_catalog(path).songs[0].title == "evil Title"
+
+
+# --- any bytes or text: a CatalogError or songs, never anything else -----------------------------
+
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _load_or_refuse(path: Path, lenient: bool) -> None:
+    try:
+        catalog = load_catalog(path, lenient=lenient)
+    except CatalogError as error:
+        assert "\n" not in str(error).split(": ", 1)[0]
+        return
+    assert catalog.songs and all(s.title.strip() and s.artist.strip() for s in catalog.songs)
+
+
+@PROPERTY_SETTINGS
+@given(content=st.binary(max_size=2000), lenient=st.booleans())
+def test_any_bytes_load_or_give_a_catalog_error(tmp_path: Path, content: bytes, lenient: bool) -> None:
+    path = tmp_path / "any.csv"
+    path.write_bytes(content)
+    _load_or_refuse(path, lenient)
+
+
+CSV_ALPHABET = st.sampled_from(list("ab,\";\n\r []'\\0123456789.-_eE\u200b\u202e\ufeffTrueFalse"))
+HEADER_NAMES = st.sampled_from([*KAGGLE_HEADER.split(","), *FEATURES_1_2M.split(","), "", "x"])
+
+
+@PROPERTY_SETTINGS
+@given(
+    header=st.lists(HEADER_NAMES, min_size=1, max_size=12),
+    body=st.text(CSV_ALPHABET, max_size=400),
+    encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]),
+    lenient=st.booleans(),
+)
+def test_any_text_under_a_catalog_header_loads_or_gives_a_catalog_error(
+    tmp_path: Path, header: list[str], body: str, encoding: str, lenient: bool
+) -> None:
+    path = tmp_path / "any.csv"
+    path.write_bytes((",".join(header) + "\n" + body).encode(encoding, errors="replace"))
+    _load_or_refuse(path, lenient)
