@@ -224,7 +224,7 @@ class Recommender:
         """Catalog songs whose title or artist match ``text`` loosely, best first (for autocomplete)."""
         query = text.strip()
         if not query:
-            return sorted(self.songs, key=lambda s: -(s.features.popularity if s.features else 0))[:limit]
+            return sorted(self.songs, key=lambda s: -((s.features.popularity or 0) if s.features else 0))[:limit]
         matches = process.extract(
             query, self._labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 2, score_cutoff=60
         )

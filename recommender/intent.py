@@ -29,6 +29,22 @@ class Wish:
 # (pattern, wishes): each pattern is a regular expression matched on word boundaries in the
 # lowercased request. A "not"/"no"/"without"/"less" just before a term turns high into low and back.
 FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (r"instrumentals?|no vocals|without vocals|no lyrics|without lyrics|vocal-?less|(?:music |songs? )?for "
+     r"(?:studying|study|focus(?:ing)?|concentrat(?:ion|ing)|reading|coding)|study(?:ing)? music|focus music",
+     (("instrumentalness", "high", "instrumental"),)),
+    # "clean" is a bound (explicit at most 0): it must keep every explicit song out, not just rank them lower.
+    (r"clean(?: versions?| lyrics| songs?| tracks?)?|no explicit(?: lyrics| content| songs?)?|non-?explicit|"
+     r"not explicit|family[- ]friendly|kid[- ]friendly|for kids|child[- ]friendly|radio[- ]edits?|"
+     r"no (?:swearing|cursing|profanity)|without (?:swearing|cursing|profanity|explicit lyrics)|profanity[- ]free",
+     (("explicit", "max", "clean"),)),
+    (r"explicit(?: lyrics| content)?|uncensored|nsfw|swearing|cursing",
+     (("explicit", "high", "explicit"),)),
+    (r"with vocals|vocals|vocal|singing",
+     (("instrumentalness", "low", "with vocals"),)),
+    (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?",
+     (("mode", "low", "minor key"),)),
+    (r"major[- ]key|in (?:a )?major(?: key)?|major chords?",
+     (("mode", "high", "major key"),)),
     (r"chill(?:ed|y|out)?|laid[- ]back|relax(?:ing|ed)?|mellow|calm(?:er|ing)?|sooth(?:ing|e)|peaceful|gentle|"
      r"low[- ]energy|sleepy|sleep|lounge|unwind|wind(?:ing)? down|cozy|easy[- ]going|serene|tranquil",
      (("energy", "low", "calm"),)),
@@ -153,7 +169,8 @@ class IntentParser:
     """Parses requests against one catalog's artists and genres."""
 
     def __init__(self, songs: Sequence[Song]) -> None:
-        self.artists = sorted({s.artist for s in songs}, key=len, reverse=True)
+        # Every credited artist ("feat." guests too), so each one is findable by name.
+        self.artists = sorted({a for s in songs for a in s.artists}, key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
         self.names_by_key: dict[str, list[str]] = {}
         for name, key in self.artist_keys.items():

@@ -16,6 +16,7 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -121,27 +122,34 @@ class Ranker:
             self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
         rows: list[tuple[float, ...]] = []
         artist_codes: dict[str, int] = {}
-        artists, genres, years = [], [], []
+        artists, credits, genres, years = [], [], [], []
         nothing = (np.nan,) * len(FEATURE_NAMES)
         for song in songs:  # one pass: a large catalog's songs may be made on demand
             rows.append(tuple(getattr(song.features, name) for name in FEATURE_NAMES) if song.features else nothing)
             artists.append(artist_codes.setdefault(song.artist, len(artist_codes)))
+            credits.append(song.artists)
             genres.append(tuple(g.lower() for g in song.genres))
             years.append(song.years)
         # Column-major: a request reads whole feature columns.
         self.features = np.asfortranarray(np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES)))
         self.artist_codes = artist_codes
         self.artist_of = np.array(artists, dtype=np.int64)
+        # Every credited artist, "feat." guests too: a request naming any of them finds the song.
+        self.credits = Membership(credits)
         self.genres = Membership(genres)
         self.years = Membership(years)
-        self.measured = ~np.isnan(self.features[:, 0])
+        known = ~np.isnan(self.features)
+        self.measured = known.any(axis=1)
+        # The features this catalog gives at all: a wish or bound on another one is left out of the ranking,
+        # and the caller can say "this catalog has no <feature>" (see ``missing_features``).
+        self.known_features = frozenset(name for i, name in enumerate(FEATURE_NAMES) if known[:, i].any())
         self.percentiles = np.full_like(self.features, np.nan, order="F")
         for column in range(len(FEATURE_NAMES)):
-            values = self.features[self.measured, column]
+            values = self.features[known[:, column], column]
             ordered = np.sort(values)
             # Average rank of ties, scaled to [0, 1]: equal values get equal scores.
             order = np.searchsorted(ordered, values, side="left") + np.searchsorted(ordered, values, side="right")
-            self.percentiles[self.measured, column] = order / (2 * max(len(values), 1))
+            self.percentiles[known[:, column], column] = order / (2 * max(len(values), 1))
         self.audio, self.hybrid_norms = self._audio_vectors()
 
     def _rows(self, ids: np.ndarray) -> np.ndarray:
@@ -156,10 +164,14 @@ class Ranker:
         A song's hybrid vector for /similar is its text embedding and audio row side by side, weighted by
         ``HYBRID_AUDIO_WEIGHT`` and scaled to unit length; only the norms are kept, never the wide matrix.
         """
-        values = np.nan_to_num(self.features)
-        mean = values[self.measured].mean(axis=0) if self.measured.any() else np.zeros(values.shape[1])
-        std = values[self.measured].std(axis=0) if self.measured.any() else np.ones(values.shape[1])
-        z = np.where(self.measured[:, None], (values - mean) / np.where(std > 0, std, 1), 0.0)
+        values = self.features
+        measured = values[self.measured]
+        # An unknown feature sits at its column's mean (z = 0), so it neither attracts nor repels neighbours.
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column the catalog lacks has no mean
+            mean = np.nan_to_num(np.nanmean(measured, axis=0)) if len(measured) else np.zeros(values.shape[1])
+            std = np.nan_to_num(np.nanstd(measured, axis=0), nan=1.0) if len(measured) else np.ones(values.shape[1])
+        z = np.where(~np.isnan(values), (np.nan_to_num(values) - mean) / np.where(std > 0, std, 1), 0.0)
         norms = np.linalg.norm(z, axis=1, keepdims=True)
         audio = (z / np.where(norms > 0, norms, 1)).astype(np.float32)
         hybrid_norms = np.sqrt((1 - HYBRID_AUDIO_WEIGHT) + HYBRID_AUDIO_WEIGHT * np.sum(audio * audio, axis=1))
@@ -168,8 +180,12 @@ class Ranker:
     def _column(self, feature: str) -> int:
         return FEATURE_NAMES.index(feature)
 
+    def missing_features(self, intent: Intent) -> list[str]:
+        """The features a request asks about that this catalog does not give (left out of its ranking)."""
+        return list(dict.fromkeys(w.feature for w in intent.wishes if w.feature not in self.known_features))
+
     def _wish_scores(self, wishes: Sequence[Wish]) -> np.ndarray:
-        ranked = [w for w in wishes if w.kind in ("high", "low", "near")]
+        ranked = [w for w in wishes if w.kind in ("high", "low", "near") and w.feature in self.known_features]
         if not ranked:
             return np.zeros(len(self.songs), dtype=np.float32)
         total = np.zeros(len(self.songs), dtype=np.float32)
@@ -187,8 +203,7 @@ class Ranker:
         n = len(self.songs)
         filters: dict[str, np.ndarray] = {}
         if intent.artists:
-            codes = [self.artist_codes[a] for a in intent.artists if a in self.artist_codes]
-            filters["artist"] = np.isin(self.artist_of, codes)
+            filters["artist"] = self.credits.songs_with(intent.artists.__contains__)
         if intent.years is not None:
             filters["year"] = self.years.songs_with(intent.years.__contains__)
         if intent.genre_keys:
@@ -197,7 +212,7 @@ class Ranker:
             filters["genre"] = self.genres.songs_with(lambda genre: pattern.search(genre) is not None)
         if intent.bounds:
             ok = np.ones(n, dtype=bool)
-            for wish in intent.bounds:
+            for wish in (w for w in intent.bounds if w.feature in self.known_features):
                 column = self.features[:, self._column(wish.feature)]
                 with np.errstate(invalid="ignore"):
                     ok &= (column >= wish.value) if wish.kind == "min" else (column <= wish.value)
@@ -305,7 +320,8 @@ class Ranker:
         song = self.songs[candidate.index]
         reasons: list[str] = []
         if intent.artists and "artist" not in candidate.relaxed:
-            reasons.append(f"artist: {song.artist}")
+            credited = [a for a in song.artists if a in intent.artists]
+            reasons.append(f"artist: {', '.join(credited) or song.artist}")
         if intent.years is not None and "year" not in candidate.relaxed:
             years = [y for y in song.years if y in intent.years]
             reasons.append(f"year {years[0]}" if years else intent.year_label)
@@ -313,7 +329,10 @@ class Ranker:
             reasons.append(f"genre: {', '.join(song.genres)}")
         if song.features is not None:
             for wish in dict((w.label, w) for w in intent.wishes).values():
-                text = feature_text(wish.feature, getattr(song.features, wish.feature))
+                value = getattr(song.features, wish.feature)
+                if value is None:
+                    continue
+                text = feature_text(wish.feature, value)
                 reasons.append(f"{wish.label} ({text})" if self._fits(candidate.index, wish) else text)
         for name in candidate.relaxed:
             reasons.append(f"outside the {intent.year_label if name == 'year' else name} asked for (few matches)")
@@ -329,7 +348,8 @@ class Ranker:
         if wish.kind in ("min", "max"):
             return True
         percentile = float(self.percentiles[index, column])
-        return percentile >= 0.5 if wish.kind == "high" else percentile <= 0.5
+        # Strictly: the middle song (a one-song catalog's only song) is neither calm nor energetic.
+        return percentile > 0.5 if wish.kind == "high" else percentile < 0.5
 
     def similar(self, seed: Song, k: int, exclude: set[tuple[str, str]]) -> list[Recommendation]:
         """Neighbours by the hybrid vector: they share the seed's sound as well as its words."""
@@ -383,7 +403,7 @@ def shared_traits(seed: Song, song: Song) -> tuple[str, ...]:
     if a is not None and b is not None:
         for feature, close in (("energy", 12), ("valence", 15), ("bpm", 10), ("danceability", 12), ("acousticness", 15)):
             x, y = getattr(a, feature), getattr(b, feature)
-            if abs(x - y) <= close:
+            if x is not None and y is not None and abs(x - y) <= close:
                 word = SCALES[feature].describe(y).split(",")[0].split(" and ")[0]
                 reasons.append(f"{word} like it ({feature_text(feature, y)})")
     return tuple(reasons[:4]) or ("close in sound and style",)

@@ -37,8 +37,16 @@ SCALES: dict[str, Scale] = {
         Scale("loudness", (-10, -6), ("quiet and soft", "moderately loud", "loud")),
         Scale("length", (150, 240, 300), ("short", "of average length", "long", "very long")),
         Scale("popularity", (40, 70), ("an underground, lesser-known track", "a moderately popular track", "a very popular, chart-topping hit")),
+        Scale("instrumentalness", (10, 50), ("with vocals", "mostly instrumental with few vocals", "instrumental with no vocals, good for studying and focus")),
+        Scale("mode", (0.5,), ("in a minor key", "in a major key")),
+        Scale("explicit", (0.5,), ("clean, with no explicit lyrics and family friendly", "explicit, with explicit lyrics")),
     )
 }
+
+# Pitch classes as Spotify numbers them (0 = C); with the mode they name the key, "in C# minor".
+KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+# Beats per bar other than the usual four, in the words people use for them.
+METER_WORDS = {3: "in 3/4 waltz time", 5: "in an odd 5/4 meter", 6: "in 6/8 time", 7: "in an odd 7/8 meter"}
 
 # Overall moods that people ask for by one word, from the features that make them.
 CHILL_MAX_ENERGY = 55

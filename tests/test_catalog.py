@@ -10,12 +10,16 @@ import re
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.catalog import SEED_FEATURES, CatalogError, load_catalog
-from recommender.songs import Song
+from recommender.intent import IntentParser
+from recommender.ranking import Ranker
+from recommender.songs import Features, Song
+from recommender.templates import default_text
 
 KAGGLE_HEADER = "title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop"
 KAGGLE_ROWS = (
@@ -435,8 +439,11 @@ def audio(rng: random.Random) -> dict[str, str]:
     }
 
 
+GUESTS = ("Rihanna", "Pitbull", "Khalid", "Halsey", "Lizzo", "Sia", "Drake")
+
+
 def artists_of(n: int) -> list[str]:
-    return [f"Artist {n % 40}"] + ([f"Guest {n % 7}"] if n % 3 == 0 else [])
+    return [f"Artist {n % 40}"] + ([GUESTS[n % 7]] if n % 3 == 0 else [])
 
 
 def layout_text(layout: str, rows: int = ROWS, seed: object = None) -> str:
@@ -486,8 +493,8 @@ def test_the_public_spotify_datasets_load_with_no_flags(tmp_path: Path, layout: 
 
     featured = catalog.songs[3]  # a song with a guest
     assert featured.title == "Song 3"
-    assert featured.artist == "Artist 3, Guest 3"
-    assert featured.artists == ("Artist 3", "Guest 3")
+    assert featured.artist == "Artist 3, Halsey"
+    assert featured.artists == ("Artist 3", "Halsey")
     assert featured.years == ((1963,) if layout != "114k" else ())
     assert featured.url is not None and featured.url.startswith("https://open.spotify.com/track/")
     assert featured.album == (None if layout == "600k" else "Album 0")
@@ -672,3 +679,91 @@ def test_any_text_under_a_catalog_header_loads_or_gives_a_catalog_error(
     path = tmp_path / "any.csv"
     path.write_bytes((",".join(header) + "\n" + body).encode(encoding, errors="replace"))
     _load_or_refuse(path, lenient)
+
+
+# --- requests on the new features (text vectors all equal: the vocabulary and filters decide) ------
+
+
+def rank(songs: tuple[Song, ...], request: str, k: int = 10) -> list[Song]:
+    vectors = np.zeros((len(songs), 8), dtype=np.float32)
+    query = np.zeros(8, dtype=np.float32)
+    return [r.song for r in Ranker(songs, vectors).rank(IntentParser(songs).parse(request), query, k)]
+
+
+@pytest.fixture(scope="module")
+def layout_songs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Song, ...]:
+    return load_catalog(write(tmp_path_factory.mktemp("c"), layout_text("114k", rows=400), name="d.csv")).songs
+
+
+def instrumentalness(song: Song) -> float:
+    assert song.features is not None and song.features.instrumentalness is not None
+    return song.features.instrumentalness
+
+
+def test_instrumental_music_for_studying_is_instrumental(layout_songs: tuple[Song, ...]) -> None:
+    songs = layout_songs
+    top = rank(songs, "instrumental music for studying")
+    assert len(top) == 10 and all(instrumentalness(song) >= 50 for song in top)
+
+
+def test_clean_party_songs_are_never_explicit(layout_songs: tuple[Song, ...]) -> None:
+    songs = layout_songs
+    for request in ("clean party songs", "party songs with no explicit lyrics", "family friendly dance songs"):
+        top = rank(songs, request)
+        assert len(top) == 10
+        assert all(s.features is not None and s.features.explicit == 0 for s in top), request
+
+
+def test_minor_key_requests_rank_minor_songs_first(layout_songs: tuple[Song, ...]) -> None:
+    songs = layout_songs
+    assert all(s.features is not None and s.features.mode == 0 for s in rank(songs, "sad songs in a minor key"))
+
+
+def test_every_credited_artist_is_findable(layout_songs: tuple[Song, ...]) -> None:
+    songs = layout_songs
+    top = rank(songs, "songs with Khalid", k=5)
+    assert len(top) == 5 and all("Khalid" in s.artists for s in top)
+    reasons = Ranker(songs, np.zeros((len(songs), 8), dtype=np.float32)).rank(
+        IntentParser(songs).parse("songs with Khalid"), np.zeros(8, dtype=np.float32), 1
+    )[0].reasons
+    assert "artist: Khalid" in reasons
+
+
+def test_a_wish_on_a_feature_the_catalog_lacks_is_reported_and_left_out(tmp_path: Path) -> None:
+    songs = load_catalog(write(tmp_path, layout_text("1.2M", rows=300), name="f.csv")).songs
+    ranker = Ranker(songs, np.zeros((len(songs), 8), dtype=np.float32))
+    intent = IntentParser(songs).parse("popular instrumental songs")
+    assert ranker.missing_features(intent) == ["popularity"]
+    assert "popularity" not in ranker.known_features and "instrumentalness" in ranker.known_features
+    top = ranker.rank(intent, np.zeros(8, dtype=np.float32), 10)
+    assert len(top) == 10 and all(instrumentalness(r.song) >= 50 for r in top)
+
+
+def test_descriptions_leave_out_what_is_unknown(tmp_path: Path) -> None:
+    songs = load_catalog(write(tmp_path, layout_text("1.2M", rows=20), name="f.csv")).songs
+    text = default_text(songs[0])
+    assert "popular" not in text and "underground" not in text and "lesser-known" not in text
+    assert 'From the album "Album 0"' in text
+    assert "explicit lyrics" in text  # song 0 is explicit
+    clean = default_text(songs[1])
+    assert "clean, with no explicit lyrics" in clean
+    assert " major" in clean or " minor" in clean
+
+
+def test_a_one_song_catalog_does_not_call_its_song_calm_and_energetic() -> None:
+    song = Song(0, "Only", "One", (), (), Features(energy=89.0, bpm=120.0))
+    answer = Ranker((song,), np.ones((1, 8), dtype=np.float32) / np.sqrt(8)).rank(
+        IntentParser((song,)).parse("calm songs"), np.ones(8, dtype=np.float32) / np.sqrt(8), 1
+    )
+    assert answer[0].reasons == ("energy 89",)
+
+
+@pytest.mark.slow
+def test_the_real_model_finds_instrumental_songs_for_studying(tmp_path: Path) -> None:
+    from recommender.engine import Recommender
+
+    path = write(tmp_path, layout_text("114k", rows=300), name="d.csv")
+    recommender = Recommender.load(path, cache_dir=tmp_path / "cache")
+    top = recommender.recommend("instrumental music for studying", 10)
+    assert all(instrumentalness(r.song) >= 50 for r in top)
+    assert all(r.song.features and r.song.features.explicit == 0 for r in recommender.recommend("clean party songs", 10))
