@@ -3,7 +3,9 @@
 A build writes the whole folder, manifest last, into a staging folder beside the final one
 and swaps it in only when complete, so an interrupted build leaves the previous index as it
 was; a reader trusts nothing the manifest does not vouch for. A stale fingerprint, or a file
-that is missing, truncated or corrupt, means a rebuild, never a crash.
+that is missing, truncated or corrupt, means a rebuild, never a crash. A process killed in the
+middle of the swap leaves a complete copy beside the folder (the new one staged, or the old one
+set aside); whoever next holds the build lock puts it back instead of rebuilding.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .songs import Features, Song
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: songs carry album and credited artists, and unknown features are absent rather than zero.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 FILES = ("songs.json", "vectors.npy", "index.faiss")
 
@@ -92,19 +95,62 @@ def _song_from_json(data: dict) -> Song:  # type: ignore[type-arg]
         years=tuple(data["years"]),
         features=Features(**features) if features else None,
         spotify_id=data["spotify_id"],
+        album=data.get("album"),
+        artists=tuple(data.get("artists", ())),
     )
 
 
 @contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock beside ``folder``, held while one process builds it."""
+def build_lock(folder: Path, *, wait: bool = True) -> Iterator[bool]:
+    """An exclusive lock beside ``folder``, held while one process builds it; yields whether it was taken.
+
+    Taking it first finishes or undoes a swap that a crash interrupted (see ``recover``). With
+    ``wait=False`` a lock held elsewhere (a build under way, in this process too) is not waited for.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.with_name(folder.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            recover(folder)
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole cache: a manifest whose checksums every file matches."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text())["files"]
+        return all(sha256_file(folder / name) == files[name] for name in FILES)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def recover(folder: Path) -> None:
+    """Put back the complete copy a crash left beside ``folder``, then delete every leftover; hold the build lock.
+
+    A complete staging folder is the newest build, killed before or during its swap: it goes in.
+    Otherwise, with no complete ``folder``, a complete set-aside copy is the previous index: it goes back.
+    """
+    found = sorted(folder.parent.glob(f".{folder.name}.*"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
+    if not found:
+        return
+    staged = [p for p in found if ".staging-" in p.name and _complete(p)]
+    if staged:
+        log.warning("index cache in %s: finishing the swap a crash interrupted", folder)
+        _swap_in(staged[-1], folder)
+    elif not _complete(folder):
+        aside = [p for p in found if ".old-" in p.name and _complete(p)]
+        if aside:
+            log.warning("index cache in %s: restoring the copy a crash left set aside", folder)
+            shutil.rmtree(folder, ignore_errors=True)
+            aside[-1].rename(folder)
+            _fsync_folder(folder.parent)
+    _remove_leftovers(folder)
 
 
 def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
@@ -161,8 +207,19 @@ def _swap_in(staging: Path, folder: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+def _tidy(folder: Path) -> None:
+    """Recover or clear a crashed build's leftovers at start-up, unless a build is under way."""
+    try:
+        if any(folder.parent.glob(f".{folder.name}.*")):
+            with build_lock(folder, wait=False):
+                pass
+    except OSError as error:
+        log.warning("index cache in %s: could not clear a crashed build's leftovers (%s)", folder, error)
+
+
 def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
     """The cached index, or None when it is absent, stale or damaged (with a warning for damage)."""
+    _tidy(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         return None

@@ -273,11 +273,73 @@ def test_a_killed_save_keeps_the_old_cache_and_the_next_save_clears_up(saved: Pa
     assert ".staging-" in staging
     kept = index_cache.load(saved, FINGERPRINT)
     assert kept is not None and kept.songs == songs()
+    assert leftovers(saved) == []  # cleared at start-up, not only by the next save
 
     index_cache.save(saved, FINGERPRINT, smaller_index())
     assert leftovers(saved) == []
     replaced = index_cache.load(saved, FINGERPRINT)
     assert replaced is not None and replaced.songs == songs()[:2]
+
+
+KILLED_AT_STEP = """
+import json, os, shutil, signal, sys
+from pathlib import Path
+import numpy as np
+from recommender import index
+
+folder, fingerprint, step = Path(sys.argv[1]), index.Fingerprint(**json.loads(sys.argv[2])), int(sys.argv[3])
+data = index.load(folder, fingerprint)
+data = index.IndexData(data.songs[:2], np.asarray(data.vectors[:2]), index.build_faiss(np.asarray(data.vectors[:2]), "default"))
+steps = 0
+
+
+def killed_before(call):
+    def step_then_call(*args, **kwargs):
+        global steps
+        steps += 1
+        if steps == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return call(*args, **kwargs)
+    return step_then_call
+
+
+# Every operation the save makes on the file system: each write's sync, each rename, each deletion.
+os.fsync, os.rename, shutil.rmtree, os.mkdir = map(killed_before, (os.fsync, os.rename, shutil.rmtree, os.mkdir))
+with index.build_lock(folder):
+    index.save(folder, fingerprint, data)
+print(steps)
+"""
+
+
+def test_a_process_killed_at_any_step_of_a_save_leaves_an_index_that_loads_without_a_rebuild(saved: Path) -> None:
+    """Kill -9 before each file-system step of a save; the next start finds the old or the new index, never none."""
+
+    def run(step: int) -> subprocess.CompletedProcess[str]:
+        args = [str(saved), json.dumps(asdict(FINGERPRINT)), str(step)]
+        return subprocess.run([sys.executable, "-c", KILLED_AT_STEP, *args], capture_output=True, text=True, check=False)
+
+    original = json.loads((saved / "songs.json").read_text())
+    completed = run(0)
+    assert completed.returncode == 0, completed.stderr
+    steps = int(completed.stdout)
+    assert steps >= 8
+    seen = []
+    for step in range(1, steps + 1):
+        shutil.rmtree(saved, ignore_errors=True)
+        index_cache.save(saved, FINGERPRINT, index_data())
+        killed = run(step)
+        assert killed.returncode == -9, (step, killed.stderr)
+        # The next start, as Recommender.load does it: a look without the lock, then one holding it.
+        found = index_cache.load(saved, FINGERPRINT)
+        if found is None:
+            with index_cache.build_lock(saved):
+                found = index_cache.load(saved, FINGERPRINT)
+        assert found is not None, f"killed before step {step} of {steps}: the index was lost"
+        assert leftovers(saved) == [], step
+        seen.append(len(found.songs))
+        assert json.loads((saved / "songs.json").read_text()) == (original if len(found.songs) == 3 else original[:2])
+    # Killed early the old index stays; once the new one was complete, it is the one found.
+    assert seen[0] == 3 and seen[-1] == 2 and seen == sorted(seen, reverse=True)
 
 
 # --- end to end: Recommender.load rebuilds a damaged cache --------------------------------
