@@ -134,11 +134,14 @@ class CatalogReport:
 
     @property
     def optional_found(self) -> list[str]:
-        return [name for name in self.columns if name not in REQUIRED]
+        """The optional fields found, a release date counting as the year."""
+        names = ("year" if name == "release_date" else name for name in self.columns if name not in REQUIRED)
+        return list(dict.fromkeys(names))
 
     def lines(self) -> list[str]:
         found = self.optional_found
-        missing = [name for name in COLUMN_SYNONYMS if name not in REQUIRED and name not in self.columns]
+        optional = [name for name in COLUMN_SYNONYMS if name not in (*REQUIRED, "release_date")]
+        missing = [name for name in optional if name not in found]
         out = [
             f"catalog: {self.path}",
             f"encoding: {self.encoding}",
@@ -169,8 +172,7 @@ class Catalog:
         ``release_date`` counts as "year". A request that filters or ranks on a field outside this set
         should say that the catalog does not have it rather than silently match nothing.
         """
-        names = {"year" if name == "release_date" else name for name in self.report.columns}
-        return frozenset(names - set(REQUIRED))
+        return frozenset(self.report.optional_found)
 
 
 def normalize_header(header: str) -> str:
