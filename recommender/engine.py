@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,7 +124,8 @@ class Recommender:
             with index_cache.build_lock(folder):
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    data = cls._build(path, profile, model, lenient, progress=progress or sys.stderr.isatty())
+                    progress = progress or sys.stderr.isatty()
+                    data = cls._build(path, profile, model, lenient, progress=progress, resume=(folder, fingerprint))
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
@@ -132,11 +134,22 @@ class Recommender:
 
     @staticmethod
     def _build(
-        path: Path, profile: str, model: SentenceTransformer, lenient: bool, *, progress: bool = False
+        path: Path,
+        profile: str,
+        model: SentenceTransformer,
+        lenient: bool,
+        *,
+        progress: bool = False,
+        resume: tuple[Path, index_cache.Fingerprint] | None = None,
     ) -> index_cache.IndexData:
+        """``resume`` (the cache folder and fingerprint) keeps finished embedding chunks, so a killed build resumes."""
         catalog = load_catalog(path, lenient=lenient, raw=profile == "seed", progress=progress)
         log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
-        vectors = embed_catalog(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
+        texts = [song_text(song, profile) for song in catalog.songs]
+        if resume is None:
+            vectors = embed_catalog(model, texts, progress=progress)
+        else:
+            vectors = index_cache.embed_resumable(*resume, texts, partial(embed_catalog, model), progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

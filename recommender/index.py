@@ -11,12 +11,13 @@ set aside); whoever next holds the build lock puts it back instead of rebuilding
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import BinaryIO
 
 import faiss
 import numpy as np
+from tqdm import tqdm
 
 from .checksum import sha256_file
 from .songs import Features, Song
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 FILES = ("songs.json", "vectors.npy", "index.faiss")
+# Songs per embedding chunk kept on disk while a build runs: a killed build loses at most this much work
+# (minutes on two CPU cores), and each chunk is one small file (12 MB of 768-wide float32 vectors).
+RESUME_CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,70 @@ def recover(folder: Path) -> None:
     _remove_leftovers(folder)
 
 
+def partial_folder(folder: Path) -> Path:
+    """Where a build keeps its finished embedding chunks until the cache is saved (not a ``recover`` leftover)."""
+    return folder.with_name(folder.name + ".partial")
+
+
+def _texts_key(fingerprint: Fingerprint, texts: Sequence[str], chunk: int) -> str:
+    digest = hashlib.sha256(json.dumps([asdict(fingerprint), chunk, len(texts)]).encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def _saved_chunk(path: Path, rows: int) -> np.ndarray | None:
+    try:
+        block = np.load(path)
+    except (OSError, ValueError, EOFError):
+        return None
+    return block if block.ndim == 2 and block.shape[0] == rows and np.isfinite(block).all() else None
+
+
+def embed_resumable(
+    folder: Path,
+    fingerprint: Fingerprint,
+    texts: Sequence[str],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    *,
+    chunk: int = RESUME_CHUNK,
+    progress: bool = False,
+) -> np.ndarray:
+    """``embed`` over ``texts`` chunk by chunk, each finished chunk kept beside ``folder`` until ``save``.
+
+    A build interrupted (killed, Ctrl-C, out of power) and started again for the same fingerprint and
+    texts embeds only the chunks it had not finished; anything else found there is discarded. Call it
+    holding ``build_lock(folder)``.
+    """
+    partial = partial_folder(folder)
+    key = _texts_key(fingerprint, texts, chunk)
+    marker = partial / "key"
+    try:
+        fresh = marker.read_text() != key
+    except OSError:
+        fresh = True
+    if fresh:
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        _write_synced(marker, lambda handle: handle.write(key.encode()))
+    vectors = np.empty((len(texts), 0), dtype=np.float32)
+    with tqdm(total=len(texts), desc="embedding", unit="song", disable=not progress) as bar:
+        for number, start in enumerate(range(0, len(texts), chunk)):
+            part = texts[start : start + chunk]
+            path = partial / f"{number:07d}.npy"
+            block = _saved_chunk(path, len(part))
+            if block is None:
+                block = np.asarray(embed(part), dtype=np.float32)
+                written = path.with_suffix(".tmp")
+                _write_synced(written, lambda handle, block=block: np.save(handle, block))
+                written.replace(path)
+            if start == 0:
+                vectors = np.empty((len(texts), block.shape[1]), dtype=np.float32)
+            vectors[start : start + len(part)] = block
+            bar.update(len(part))
+    return vectors
+
+
 def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
     """Replace ``folder`` with a complete new cache; call it holding ``build_lock(folder)``.
 
@@ -169,6 +238,8 @@ def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # The build's chunks are in the cache now.
+    shutil.rmtree(partial_folder(folder), ignore_errors=True)
 
 
 def _remove_leftovers(folder: Path) -> None:

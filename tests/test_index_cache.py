@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import asdict, replace
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +284,7 @@ def test_a_killed_save_keeps_the_old_cache_and_the_next_save_clears_up(saved: Pa
 
 KILLED_AT_STEP = """
 import json, os, shutil, signal, sys
+from collections.abc import Sequence
 from pathlib import Path
 import numpy as np
 from recommender import index
@@ -468,3 +470,63 @@ def test_build_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
         held = subprocess.run([sys.executable, "-c", probe, lock_file])
     free = subprocess.run([sys.executable, "-c", probe, lock_file])
     assert (held.returncode, free.returncode) == (3, 0)
+
+
+# --- an interrupted build resumes from its last finished embedding chunk ----------------------
+
+
+class CountingEmbedder:
+    """A stand-in model: a fixed vector per text, every text it embeds counted, interrupted on request."""
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.embedded: list[str] = []
+        self.interrupt_after = interrupt_after
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if self.interrupt_after is not None and len(self.embedded) >= self.interrupt_after:
+            raise KeyboardInterrupt
+        self.embedded += texts
+        return np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
+
+
+TEXTS = [f"song number {n}" for n in range(100)]
+
+
+def test_an_interrupted_build_resumes_and_embeds_no_song_twice(tmp_path: Path) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    first = CountingEmbedder(interrupt_after=50)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, first, chunk=10)
+    assert first.embedded == TEXTS[:50]
+
+    second = CountingEmbedder()
+    vectors = index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, second, chunk=10)
+    assert second.embedded == TEXTS[50:]  # no song embedded twice
+    np.testing.assert_array_equal(vectors, CountingEmbedder()(TEXTS))
+
+    index_cache.save(folder, FINGERPRINT, index_data())
+    assert not index_cache.partial_folder(folder).exists()  # the cache holds the work now
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "texts"),
+    [(replace(FINGERPRINT, template_version=2), TEXTS), (FINGERPRINT, [*TEXTS[:30], "changed", *TEXTS[31:]])],
+    ids=["other-fingerprint", "other-texts"],
+)
+def test_chunks_of_another_build_are_never_reused(tmp_path: Path, fingerprint: Fingerprint, texts: list[str]) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, CountingEmbedder(interrupt_after=50), chunk=10)
+    again = CountingEmbedder()
+    index_cache.embed_resumable(folder, fingerprint, texts, again, chunk=10)
+    assert again.embedded == texts
+
+
+def test_a_damaged_chunk_is_embedded_again(tmp_path: Path) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, CountingEmbedder(interrupt_after=50), chunk=10)
+    garbage(index_cache.partial_folder(folder) / "0000002.npy")
+    again = CountingEmbedder()
+    index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, again, chunk=10)
+    assert again.embedded == TEXTS[20:30] + TEXTS[50:]
