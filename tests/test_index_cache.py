@@ -8,8 +8,8 @@ import logging
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, replace
 from collections.abc import Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
