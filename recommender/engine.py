@@ -124,8 +124,8 @@ class Recommender:
             with index_cache.build_lock(folder):
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    resume = (folder, fingerprint)
-                    data = cls._build(path, profile, model, lenient, progress=progress or sys.stderr.isatty(), resume=resume)
+                    shown = progress or sys.stderr.isatty()
+                    data = cls._build(path, profile, model, lenient, progress=shown, resume=(folder, fingerprint))
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
