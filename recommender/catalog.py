@@ -86,6 +86,9 @@ MEASURED = ("bpm", "energy", "danceability", "liveness", "valence", "acousticnes
 # Spotify's own "not detected" values: key -1, time signature 0.
 UNDETECTED = {"key": -1.0, "time_signature": 0.0}
 UNIT_SAMPLE_ROWS = 1000
+# Distinct raw spellings remembered per numeric column: a repeated value ("0.439", "True") is parsed once and
+# its float shared by every song that has it, which keeps a million-song catalog's features small.
+VALUE_CACHE_SIZE = 1 << 16
 # Spellings of a missing value that pandas and spreadsheets write.
 MISSING = {"", "nan", "na", "n/a", "null", "none", "-"}
 BOOLEANS = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "yes": 1.0, "no": 0.0, "1.0": 1.0, "0.0": 0.0}
@@ -102,6 +105,9 @@ FEATURING = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+", re.IGNORECASE)
 GUESTS_IN_TITLE = re.compile(r"[(\[]\s*(?:feat\.?|ft\.?|featuring)\s+([^)\]]+)[)\]]", re.IGNORECASE)
 GUEST_SEPARATOR = re.compile(r"\s*,\s*|\s+&\s+|\s+and\s+")
 # Direction overrides turn a card's text around; they carry no meaning in a title.
+# ['A', 'B'] with plain single-quoted names: read without the cost of ast.literal_eval.
+SIMPLE_LIST = re.compile(r"\[\s*'[^'\\]*'(?:\s*,\s*'[^'\\]*')*\s*\]")
+QUOTED = re.compile(r"'([^'\\]*)'")
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 MAX_HEADERS_SHOWN = 20
 LITERAL_LIMIT = 10_000
@@ -388,6 +394,8 @@ def _year(raw: str) -> int | None:
 def _text(raw: str) -> str:
     """The cell without direction overrides; empty when nothing visible is left (zero-width or control characters)."""
     value = raw.translate(BIDI_CONTROLS).strip()
+    if value.isascii() and value.isprintable():
+        return value
     if all(char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Cn", "Zl", "Zp") for char in value):
         return ""
     return value
@@ -397,6 +405,8 @@ def _literal_list(value: str) -> list[str] | None:
     """``['A', 'B']`` as pandas writes a list column, else None."""
     if not value.startswith("[") or len(value) > LITERAL_LIMIT:
         return None
+    if SIMPLE_LIST.fullmatch(value):
+        return [text for item in QUOTED.findall(value) if (text := _text(item))]
     try:
         parsed = ast.literal_eval(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -454,6 +464,7 @@ class _RowParser:
         self.scales = scales
         self.raw = raw
         self.numeric = [name for name in NUMERIC if name in mapping]
+        self.cache: dict[str, dict[str, float | None]] = {name: {} for name in self.numeric}
 
     def cell(self, cells: list[str], name: str) -> str:
         index = self.mapping.get(name)
@@ -495,7 +506,16 @@ class _RowParser:
         )
 
     def value(self, cells: list[str], name: str) -> float | None:
-        raw = self.cell(cells, name)
+        raw = cells[self.mapping[name]]
+        cache = self.cache[name]
+        if raw in cache:
+            return cache[raw]
+        number = self._value(raw.strip(), name)
+        if len(cache) < VALUE_CACHE_SIZE:
+            cache[raw] = number
+        return number
+
+    def _value(self, raw: str, name: str) -> float | None:
         try:
             number = _boolean(raw) if name == "explicit" else _number(raw)
         except ValueError:
@@ -590,8 +610,17 @@ def load_catalog(path: str | Path, *, lenient: bool = False, raw: bool = False, 
         raise CatalogError(f"{path}: no usable rows{rejected}")
     if not raw:
         drafts = _repair(drafts, corrections, report)
-    songs = tuple(
-        Song(
+    songs = tuple(_songs(drafts))
+    report.songs_kept = len(songs)
+    return Catalog(path=path, sha256=sha256_file(path), songs=songs, report=report)
+
+
+def _songs(drafts: list[_Draft]) -> Iterator[Song]:
+    """Each draft as a song, letting go of the draft at once: a large catalog never holds both in full."""
+    drafts.reverse()
+    for i in range(len(drafts)):
+        d = drafts.pop()
+        yield Song(
             id=i,
             title=d.title,
             artist=d.artist,
@@ -602,10 +631,6 @@ def load_catalog(path: str | Path, *, lenient: bool = False, raw: bool = False, 
             album=d.album,
             artists=d.artists,
         )
-        for i, d in enumerate(drafts)
-    )
-    report.songs_kept = len(songs)
-    return Catalog(path=path, sha256=sha256_file(path), songs=songs, report=report)
 
 
 def _chain(sample: list[_Record], rest: Iterator[_Record]) -> Iterator[_Record]:
