@@ -7,7 +7,8 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -38,6 +39,31 @@ MAX_QUERY_CHARS = 500
 MAX_K = 50
 # Query vectors kept for repeated requests ("More" pages, popular moods): 3 KB each.
 QUERY_CACHE_SIZE = 512
+
+
+def check_device(device: str) -> None:
+    """A device torch knows and this machine has, else a RequestError saying so."""
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, ValueError):
+        raise RequestError(f"unknown device {device!r}: use cpu or cuda (cuda:N for the N-th GPU)") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RequestError(f"device {device!r} asked for, but torch sees no CUDA GPU on this machine")
+    if kind not in ("cpu", "cuda"):
+        raise RequestError(f"device {device!r} is not supported: use cpu or cuda")
+
+
+@contextmanager
+def model_on(model: SentenceTransformer, device: str) -> Iterator[None]:
+    """``model`` moved to ``device`` for a build, and back to the CPU afterwards, where requests are encoded."""
+    if device == "cpu":
+        yield
+        return
+    model.to(device)
+    try:
+        yield
+    finally:
+        model.to("cpu")
 
 
 class RequestError(ValueError):
@@ -97,16 +123,19 @@ class Recommender:
         model: SentenceTransformer | None = None,
         rebuild: bool = False,
         progress: bool = False,
+        device: str = "cpu",
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
         Pass ``model`` from another Recommender to serve a second profile without loading it twice.
         ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
-        stderr even when it is not a terminal.
+        stderr even when it is not a terminal. ``device`` ("cuda", "cuda:1") embeds a build's songs there;
+        requests are always encoded on the CPU.
         """
         if profile not in PROFILES:
             raise RequestError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
         path = resolve_catalog(catalog)
+        check_device(device)
         cache = cache_dir or default_cache_dir()
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
@@ -125,7 +154,9 @@ class Recommender:
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
                     shown = progress or sys.stderr.isatty()
-                    data = cls._build(path, profile, model, lenient, progress=shown, resume=(folder, fingerprint))
+                    resume = (folder, fingerprint)
+                    with model_on(model, device):
+                        data = cls._build(path, profile, model, lenient, progress=shown, resume=resume)
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started

@@ -530,3 +530,39 @@ def test_a_damaged_chunk_is_embedded_again(tmp_path: Path) -> None:
     again = CountingEmbedder()
     index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, again, chunk=10)
     assert again.embedded == TEXTS[20:30] + TEXTS[50:]
+
+
+# --- musicrec index build --device -------------------------------------------------------------
+
+
+def test_a_build_on_a_gpu_moves_the_model_there_and_back() -> None:
+    from recommender.engine import model_on
+
+    moves: list[str] = []
+
+    class Model:
+        def to(self, device: str) -> None:
+            moves.append(device)
+
+    model = Model()
+    with model_on(model, "cuda"):  # type: ignore[arg-type]
+        assert moves == ["cuda"]
+    with pytest.raises(KeyboardInterrupt), model_on(model, "cuda:1"):  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+    with model_on(model, "cpu"):  # type: ignore[arg-type]
+        pass
+    assert moves == ["cuda", "cpu", "cuda:1", "cpu"]
+
+
+@pytest.mark.parametrize(
+    ("device", "fragment"), [("cuda", "no CUDA GPU"), ("tpu", "unknown device"), ("meta", "not supported")]
+)
+def test_index_build_names_a_device_it_cannot_use(
+    device: str, fragment: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from recommender.cli import main
+
+    monkeypatch.setattr("recommender.engine.torch.cuda.is_available", lambda: False)
+    assert main(["index", "build", "--device", device]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and "\n" not in err and "Traceback" not in err
