@@ -178,6 +178,13 @@ def _saved_chunk(path: Path, rows: int) -> np.ndarray | None:
     return block if block.ndim == 2 and block.shape[0] == rows and np.isfinite(block).all() else None
 
 
+def _save_chunk(path: Path, block: np.ndarray) -> None:
+    """Written whole under another name, then renamed: a chunk file on disk is always complete."""
+    written = path.with_suffix(".tmp")
+    _write_synced(written, lambda handle: np.save(handle, block))
+    written.replace(path)
+
+
 def embed_resumable(
     folder: Path,
     fingerprint: Fingerprint,
@@ -212,9 +219,7 @@ def embed_resumable(
             block = _saved_chunk(path, len(part))
             if block is None:
                 block = np.asarray(embed(part), dtype=np.float32)
-                written = path.with_suffix(".tmp")
-                _write_synced(written, lambda handle, block=block: np.save(handle, block))
-                written.replace(path)
+                _save_chunk(path, block)
             if start == 0:
                 vectors = np.empty((len(texts), block.shape[1]), dtype=np.float32)
             vectors[start : start + len(part)] = block

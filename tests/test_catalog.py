@@ -767,3 +767,19 @@ def test_the_real_model_finds_instrumental_songs_for_studying(tmp_path: Path) ->
     top = recommender.recommend("instrumental music for studying", 10)
     assert all(instrumentalness(r.song) >= 50 for r in top)
     assert all(r.song.features and r.song.features.explicit == 0 for r in recommender.recommend("clean party songs", 10))
+
+
+@pytest.mark.parametrize(("make", "fragment"), [("loop", "loop of symbolic links"), ("dir", "is not a file"), ("none", "does not exist")])
+def test_a_catalog_named_in_the_environment_says_why_it_cannot_be_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: str, fragment: str
+) -> None:
+    from recommender.paths import CATALOG_ENV, NoCatalogError, resolve_catalog
+
+    path = tmp_path / "catalog.csv"
+    if make == "loop":
+        path.symlink_to(path)
+    elif make == "dir":
+        path.mkdir()
+    monkeypatch.setenv(CATALOG_ENV, str(path))
+    with pytest.raises(NoCatalogError, match=fragment):
+        resolve_catalog()
