@@ -61,6 +61,18 @@ REQUIRED = ("title", "artist")
 SEED_FEATURES = FEATURE_NAMES[:10]
 NUMERIC = (*FEATURE_NAMES, "key", "time_signature")
 
+# Features on a 0-100 scale that the Web API gives as 0-1 fractions; a column whose sampled values all lie
+# in [0, 1] is scaled by 100.
+FRACTION_FEATURES = (
+    "energy",
+    "danceability",
+    "liveness",
+    "valence",
+    "acousticness",
+    "speechiness",
+    "popularity",
+    "instrumentalness",
+)
 # Valid ranges on the common scales, after unit conversion.
 RANGES: dict[str, tuple[float, float]] = {
     "bpm": (0, 300),
@@ -70,17 +82,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "explicit": (0, 1),
     "key": (0, 11),
     "time_signature": (1, 12),
-    **{
-        name: (0, 100)
-        for name in (
-            "energy", "danceability", "liveness", "valence", "acousticness", "speechiness", "popularity", "instrumentalness"
-        )
-    },
+    **dict.fromkeys(FRACTION_FEATURES, (0, 100)),
 }
-# Features the Web API gives as 0-1 fractions; a column whose sampled values all lie in [0, 1] is scaled by 100.
-FRACTION_FEATURES = (
-    "energy", "danceability", "liveness", "valence", "acousticness", "speechiness", "popularity", "instrumentalness"
-)
 # When every one of these is zero or blank, the song was never measured (Spotify's row of zeros).
 MEASURED = ("bpm", "energy", "danceability", "liveness", "valence", "acousticness", "speechiness")
 # Spotify's own "not detected" values: key -1, time signature 0.
@@ -347,7 +350,7 @@ def _records(lines: Iterable[str], expected: int | None = None, *, recover: bool
 
 
 def _tracked(records: Iterator[_Record], handle: io.TextIOWrapper, bar: tqdm) -> Iterator[_Record]:
-    """``records``, counted on ``bar``; the bar moves by bytes read, which gives an ETA before the row count is known."""
+    """``records``, counted on ``bar``, which moves by bytes read: an ETA before the row count is known."""
     for count, record in enumerate(records, start=1):
         bar.update(handle.buffer.tell() - bar.n)
         bar.set_postfix_str(f"{count:,} rows", refresh=False)

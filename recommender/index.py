@@ -257,7 +257,9 @@ def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> No
     songs = json.dumps([_song_to_json(s) for s in data.songs], ensure_ascii=False).encode()
     _write_synced(staging / "songs.json", lambda handle: handle.write(songs))
     _write_synced(staging / "vectors.npy", lambda handle: np.save(handle, data.vectors))
-    _write_synced(staging / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write)))
+    _write_synced(
+        staging / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write))
+    )
     manifest = {"fingerprint": asdict(fingerprint), "files": {name: sha256_file(staging / name) for name in FILES}}
     _write_synced(staging / MANIFEST, lambda handle: handle.write(json.dumps(manifest, indent=2).encode()))
     _fsync_folder(staging)

@@ -51,7 +51,12 @@ def test_reference_catalog_reads_with_no_flags(reference_catalog: Path) -> None:
     assert set(report.columns) == {"title", "artist", "genre", "year", *SEED_FEATURES}
     assert catalog.columns == {"genre", "year", *SEED_FEATURES}
     first = catalog.songs[0]
-    assert (first.title, first.artist, first.genres, first.years) == ("Hey, Soul Sister", "Train", ("neo mellow",), (2010,))
+    assert (first.title, first.artist, first.genres, first.years) == (
+        "Hey, Soul Sister",
+        "Train",
+        ("neo mellow",),
+        (2010,),
+    )
     assert first.features is not None
     assert first.features.as_dict() == {
         "bpm": 97,
@@ -189,7 +194,10 @@ def test_spotify_web_api_units_in_a_small_file(tmp_path: Path) -> None:
 )
 def test_headers_match_by_meaning(tmp_path: Path, title: str, length: str, bpm: str, seconds: float) -> None:
     value = "217000" if "ms" in length.lower() else "217"
-    header = f"{title},ARTIST,Genre,Year,{bpm},Energy,Danceability,Loudness,Liveness,Valence,{length},Acousticness,Speechiness,Popularity"
+    header = (
+        f"{title},ARTIST,Genre,Year,{bpm},Energy,Danceability,Loudness,Liveness,Valence,{length},"
+        "Acousticness,Speechiness,Popularity"
+    )
     row = f"Song A,Artist A,pop,2012,120,50,60,-7,10,40,{value},20,5,70"
     song = load_catalog(write(tmp_path, f"{header}\n{row}\n")).songs[0]
     assert (song.title, song.artist, song.years) == ("Song A", "Artist A", (2012,))
@@ -374,7 +382,10 @@ def test_a_missing_file_is_a_catalog_error(tmp_path: Path) -> None:
 
 
 def test_thousands_separators_in_numbers(tmp_path: Path) -> None:
-    header = "title,artist,genre,year,bpm,energy,danceability,loudness,liveness,valence,duration_ms,acousticness,speechiness,popularity"
+    header = (
+        "title,artist,genre,year,bpm,energy,danceability,loudness,liveness,valence,duration_ms,"
+        "acousticness,speechiness,popularity"
+    )
     row = 'Long One,Someone,pop,2015,100,0.5,0.6,-5,0.1,0.5,"1,234,567",0.2,0.05,55'
     song = load_catalog(write(tmp_path, f"{header}\n{row}\n")).songs[0]
     assert song.features is not None
@@ -521,7 +532,11 @@ def test_the_public_spotify_datasets_load_with_no_flags(tmp_path: Path, layout: 
     ("cell", "artist", "artists"),
     [
         ("['Daft Punk']", "Daft Punk", ("Daft Punk",)),
-        ("['Tyler, The Creator', 'Kali Uchis']", "Tyler, The Creator, Kali Uchis", ("Tyler, The Creator", "Kali Uchis")),
+        (
+            "['Tyler, The Creator', 'Kali Uchis']",
+            "Tyler, The Creator, Kali Uchis",
+            ("Tyler, The Creator", "Kali Uchis"),
+        ),
         ("Tyler, The Creator", "Tyler, The Creator", ("Tyler, The Creator",)),
         ("Ed Sheeran;Justin Bieber", "Ed Sheeran, Justin Bieber", ("Ed Sheeran", "Justin Bieber")),
         ("Calvin Harris feat. Rihanna", "Calvin Harris feat. Rihanna", ("Calvin Harris", "Rihanna")),
@@ -723,9 +738,11 @@ def test_every_credited_artist_is_findable(layout_songs: tuple[Song, ...]) -> No
     songs = layout_songs
     top = rank(songs, "songs with Khalid", k=5)
     assert len(top) == 5 and all("Khalid" in s.artists for s in top)
-    reasons = Ranker(songs, np.zeros((len(songs), 8), dtype=np.float32)).rank(
-        IntentParser(songs).parse("songs with Khalid"), np.zeros(8, dtype=np.float32), 1
-    )[0].reasons
+    reasons = (
+        Ranker(songs, np.zeros((len(songs), 8), dtype=np.float32))
+        .rank(IntentParser(songs).parse("songs with Khalid"), np.zeros(8, dtype=np.float32), 1)[0]
+        .reasons
+    )
     assert "artist: Khalid" in reasons
 
 
@@ -766,10 +783,14 @@ def test_the_real_model_finds_instrumental_songs_for_studying(tmp_path: Path) ->
     recommender = Recommender.load(path, cache_dir=tmp_path / "cache")
     top = recommender.recommend("instrumental music for studying", 10)
     assert all(instrumentalness(r.song) >= 50 for r in top)
-    assert all(r.song.features and r.song.features.explicit == 0 for r in recommender.recommend("clean party songs", 10))
+    assert all(
+        r.song.features and r.song.features.explicit == 0 for r in recommender.recommend("clean party songs", 10)
+    )
 
 
-@pytest.mark.parametrize(("make", "fragment"), [("loop", "loop of symbolic links"), ("dir", "is not a file"), ("none", "does not exist")])
+@pytest.mark.parametrize(
+    ("make", "fragment"), [("loop", "loop of symbolic links"), ("dir", "is not a file"), ("none", "does not exist")]
+)
 def test_a_catalog_named_in_the_environment_says_why_it_cannot_be_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: str, fragment: str
 ) -> None:

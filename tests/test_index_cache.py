@@ -24,10 +24,27 @@ FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_
 
 def songs() -> tuple[Song, ...]:
     features = Features(
-        bpm=120, energy=80, danceability=70, loudness=-5, liveness=10, valence=60, length=200, acousticness=5, speechiness=4, popularity=90
+        bpm=120,
+        energy=80,
+        danceability=70,
+        loudness=-5,
+        liveness=10,
+        valence=60,
+        length=200,
+        acousticness=5,
+        speechiness=4,
+        popularity=90,
     )
     return (
-        Song(id=0, title="Señorita", artist="Shawn Mendes", genres=("canadian pop", "pop"), years=(2019,), features=features, spotify_id="abc"),
+        Song(
+            id=0,
+            title="Señorita",
+            artist="Shawn Mendes",
+            genres=("canadian pop", "pop"),
+            years=(2019,),
+            features=features,
+            spotify_id="abc",
+        ),
         Song(id=1, title="Million Years Ago", artist="Adele", genres=("british soul",), years=(2016,), features=None),
         Song(id=2, title="Just the Way You Are", artist="Bruno Mars", genres=(), years=(2010, 2011), features=features),
     )
@@ -134,7 +151,9 @@ DAMAGE = {"truncated": truncate, "garbage": garbage, "flipped-byte": flip_byte, 
 
 @pytest.mark.parametrize("name", FILES)
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
-def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_file_is_none_with_a_warning(
+    saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
     DAMAGE[damage](saved / name)
     with caplog.at_level(logging.WARNING, logger="recommender.index"):
         assert index_cache.load(saved, FINGERPRINT) is None
@@ -148,7 +167,9 @@ def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: s
     [b"", b"{not json", b"\xff\xfe\x00garbage", b"[]", b"null", b'{"fingerprint": 3}', b'{"files": {}}'],
     ids=["empty", "bad-json", "binary", "list", "null", "odd-fingerprint", "no-fingerprint"],
 )
-def test_a_damaged_manifest_is_none_with_a_warning(saved: Path, manifest: bytes, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_manifest_is_none_with_a_warning(
+    saved: Path, manifest: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     (saved / MANIFEST).write_bytes(manifest)
     with caplog.at_level(logging.INFO, logger="recommender.index"):
         assert index_cache.load(saved, FINGERPRINT) is None
@@ -181,10 +202,20 @@ def resign(folder: Path) -> None:
         ("songs.json", lambda p: p.write_text('[{"title": "only a title"}]')),
         ("songs.json", lambda p: p.write_text("[]")),
     ],
-    ids=["index-garbage", "vectors-truncated", "songs-garbage", "songs-not-objects", "songs-missing-keys", "songs-too-few"],
+    ids=[
+        "index-garbage",
+        "vectors-truncated",
+        "songs-garbage",
+        "songs-not-objects",
+        "songs-missing-keys",
+        "songs-too-few",
+    ],
 )
 def test_damage_the_checksums_vouch_for_is_still_caught(
-    saved: Path, name: str, damage, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    saved: Path,
+    name: str,
+    damage,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
 ) -> None:
     damage(saved / name)
     resign(saved)
@@ -268,7 +299,9 @@ def test_a_killed_save_keeps_the_old_cache_and_the_next_save_clears_up(saved: Pa
         "faiss.write_index = lambda *args: os._exit(9)\n"
         "index.save(folder, fingerprint, data)\n"
     )
-    killed = subprocess.run([sys.executable, "-c", killed_half_way, str(saved), json.dumps(asdict(FINGERPRINT))], check=False)
+    killed = subprocess.run(
+        [sys.executable, "-c", killed_half_way, str(saved), json.dumps(asdict(FINGERPRINT))], check=False
+    )
     assert killed.returncode == 9
     [staging] = leftovers(saved)  # what the killed build was writing
     assert ".staging-" in staging
@@ -291,7 +324,8 @@ from recommender import index
 
 folder, fingerprint, step = Path(sys.argv[1]), index.Fingerprint(**json.loads(sys.argv[2])), int(sys.argv[3])
 data = index.load(folder, fingerprint)
-data = index.IndexData(data.songs[:2], np.asarray(data.vectors[:2]), index.build_faiss(np.asarray(data.vectors[:2]), "default"))
+vectors = np.asarray(data.vectors[:2])
+data = index.IndexData(data.songs[:2], vectors, index.build_faiss(vectors, "default"))
 steps = 0
 
 
@@ -318,7 +352,9 @@ def test_a_process_killed_at_any_step_of_a_save_leaves_an_index_that_loads_witho
 
     def run(step: int) -> subprocess.CompletedProcess[str]:
         args = [str(saved), json.dumps(asdict(FINGERPRINT)), str(step)]
-        return subprocess.run([sys.executable, "-c", KILLED_AT_STEP, *args], capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, "-c", KILLED_AT_STEP, *args], capture_output=True, text=True, check=False
+        )
 
     original = json.loads((saved / "songs.json").read_text())
     completed = run(0)
@@ -394,11 +430,23 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "damage"),
-    [("index.faiss", garbage), ("vectors.npy", truncate), ("songs.json", garbage), (MANIFEST, garbage), ("index.faiss", delete)],
+    [
+        ("index.faiss", garbage),
+        ("vectors.npy", truncate),
+        ("songs.json", garbage),
+        (MANIFEST, garbage),
+        ("index.faiss", delete),
+    ],
     ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_model_once, caplog: pytest.LogCaptureFixture
+    tiny_cache,
+    tmp_path: Path,
+    name: str,
+    damage,
+    monkeypatch: pytest.MonkeyPatch,
+    load_model_once,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
