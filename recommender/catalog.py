@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from .checksum import sha256_file
 from .repair import load_corrections, repair_text
-from .songs import FEATURE_NAMES, Features, Song
+from .songs import FEATURE_NAMES, Features, Song, SongTable
 
 # Normalized header spellings for each field. A header matches when it equals one of these,
 # or starts with one and goes on to describe it in at least three more words, as the
@@ -171,7 +171,8 @@ class CatalogReport:
 class Catalog:
     path: Path
     sha256: str
-    songs: tuple[Song, ...]
+    # Column by column: a million-song catalog is not a million objects (see SongTable).
+    songs: SongTable
     report: CatalogReport
 
     @property
@@ -613,7 +614,7 @@ def load_catalog(path: str | Path, *, lenient: bool = False, raw: bool = False, 
         raise CatalogError(f"{path}: no usable rows{rejected}")
     if not raw:
         drafts = _repair(drafts, corrections, report)
-    songs = tuple(_songs(drafts))
+    songs = SongTable(_songs(drafts))
     report.songs_kept = len(songs)
     return Catalog(path=path, sha256=sha256_file(path), songs=songs, report=report)
 

@@ -320,8 +320,10 @@ class Ranker:
         song = self.songs[candidate.index]
         reasons: list[str] = []
         if intent.artists and "artist" not in candidate.relaxed:
+            # A guest the request named is the reason, not the song's main artist.
             credited = [a for a in song.artists if a in intent.artists]
-            reasons.append(f"artist: {', '.join(credited) or song.artist}")
+            shown = song.artist if song.artist in intent.artists or not credited else ", ".join(credited)
+            reasons.append(f"artist: {shown}")
         if intent.years is not None and "year" not in candidate.relaxed:
             years = [y for y in song.years if y in intent.years]
             reasons.append(f"year {years[0]}" if years else intent.year_label)

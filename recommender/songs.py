@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import operator
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
+from typing import overload
+
+import numpy as np
 
 # The ranked features, in the Ranker's column order (new ones go last: positional ``Features(...)`` stays valid).
 FEATURE_NAMES = (
@@ -128,3 +135,125 @@ class Recommendation:
             "features": song.features.as_dict() if song.features else None,
             "reasons": list(self.reasons),
         }
+
+
+FEATURE_FIELDS = tuple(f.name for f in fields(Features))
+
+
+class _Texts:
+    """Many strings in one UTF-8 buffer and an array of ends: a byte or so a character, not an object each."""
+
+    __slots__ = ("_buffer", "_ends")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._buffer))
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index else 0
+        return self._buffer[start : self._ends[index]].decode("utf-8", "surrogatepass")
+
+
+class _Lists:
+    """A short list of strings per song (genres, credited artists), flattened into one ``_Texts``."""
+
+    __slots__ = ("_items", "_ends")
+
+    def __init__(self) -> None:
+        self._items = _Texts()
+        self._ends = array("q")
+
+    def append(self, values: Iterable[str]) -> None:
+        count = self._ends[-1] if self._ends else 0
+        for value in values:
+            self._items.append(value)
+            count += 1
+        self._ends.append(count)
+
+    def __getitem__(self, index: int) -> tuple[str, ...]:
+        start = self._ends[index - 1] if index else 0
+        return tuple(self._items[i] for i in range(start, self._ends[index]))
+
+
+class SongTable(Sequence[Song]):
+    """A catalog's songs column by column; a ``Song`` is made only when one is asked for.
+
+    A million songs as objects take about a kilobyte each (the song, its ``Features`` and a float
+    object per value); here they take the text's bytes, a few offsets and one row of ``features``.
+    Code that needs every song's features reads the ``features`` matrix (NaN where unknown, columns
+    in ``FEATURE_FIELDS`` order) and ``measured`` mask instead of making each song.
+    """
+
+    def __init__(self, songs: Iterable[Song]) -> None:
+        self._titles, self._artists, self._albums, self._ids = _Texts(), _Texts(), _Texts(), _Texts()
+        self._genres, self._credits = _Lists(), _Lists()
+        self._years, self._year_ends = array("h"), array("q")
+        values, measured = array("d"), bytearray()
+        unknown = (math.nan,) * len(FEATURE_FIELDS)
+        for song in songs:
+            self._titles.append(song.title)
+            self._artists.append(song.artist)
+            self._albums.append(song.album or "")
+            self._ids.append(song.spotify_id or "")
+            self._genres.append(song.genres)
+            # Only credits beyond the one shown are kept: most songs have one artist.
+            self._credits.append(song.artists if song.artists != (song.artist,) else ())
+            self._years.extend(song.years)
+            self._year_ends.append(len(self._years))
+            features = song.features
+            measured.append(features is not None)
+            values.extend(
+                unknown
+                if features is None
+                else (math.nan if (v := getattr(features, name)) is None else v for name in FEATURE_FIELDS)
+            )
+        self.measured = np.frombuffer(bytes(measured), dtype=bool)
+        self.features = np.frombuffer(values, dtype=np.float64).reshape(len(measured), len(FEATURE_FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.measured)
+
+    @overload
+    def __getitem__(self, index: int) -> Song: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Song]: ...
+
+    def __getitem__(self, index: int | slice) -> Song | list[Song]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"song {index} of {len(self)}")
+        year_start = self._year_ends[i - 1] if i else 0
+        features = None
+        if self.measured[i]:
+            row = self.features[i].tolist()
+            features = Features(**{n: v for n, v in zip(FEATURE_FIELDS, row, strict=True) if not math.isnan(v)})
+        return Song(
+            id=i,
+            title=self._titles[i],
+            artist=self._artists[i],
+            genres=self._genres[i],
+            years=tuple(self._years[year_start : self._year_ends[i]]),
+            features=features,
+            spotify_id=self._ids[i] or None,
+            album=self._albums[i] or None,
+            artists=self._credits[i],
+        )
+
+    def __iter__(self) -> Iterator[Song]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]

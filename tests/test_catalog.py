@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from recommender.catalog import SEED_FEATURES, CatalogError, load_catalog
 from recommender.intent import IntentParser
 from recommender.ranking import Ranker
-from recommender.songs import Features, Song
+from recommender.songs import Features, Song, SongTable
 from recommender.templates import default_text
 
 KAGGLE_HEADER = "title,artist,top genre,year,bpm,nrgy,dnce,dB,live,val,dur,acous,spch,pop"
@@ -804,3 +804,29 @@ def test_a_catalog_named_in_the_environment_says_why_it_cannot_be_used(
     monkeypatch.setenv(CATALOG_ENV, str(path))
     with pytest.raises(NoCatalogError, match=fragment):
         resolve_catalog()
+
+
+# --- the song table: columns, songs made on access -------------------------------------------------
+
+
+def test_the_song_table_gives_back_the_songs_it_was_given(tmp_path: Path) -> None:
+    songs = (
+        Song(0, "A", "B", ("pop", "dance pop"), (2010, 2011), Features(bpm=120.5, energy=None, explicit=1.0)),
+        Song(1, "Ünïcode \ud800?", "C", (), (), None, spotify_id="3Wrjm47oTz2sjIgck11l5e", album="Album"),
+        Song(2, "D (feat. E)", "D", ("rock",), (1999,), Features(), artists=("D", "E")),
+    )
+    table = SongTable(songs)
+    assert len(table) == 3 and table == songs and songs == table and list(table) == list(songs)
+    assert table[-1] == songs[2] and table[1:] == list(songs[1:])
+    assert table[0].features is not None and table[0].features.energy is None  # unknown stays unknown
+    assert table[1].features is None and table[2].features == Features()
+    assert np.isnan(table.features[0, 1]) and table.features[0, 0] == 120.5 and list(table.measured) == [1, 0, 1]
+    with pytest.raises(IndexError):
+        table[3]
+
+
+def test_a_loaded_catalog_is_a_song_table(reference_catalog: Path) -> None:
+    songs = load_catalog(reference_catalog).songs
+    assert isinstance(songs, SongTable) and len(songs) == 587
+    assert songs.features.shape == (587, len(Features.__slots__))
+    assert songs[586].id == 586 and songs[586] == list(songs)[586]
