@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -28,14 +29,14 @@ import numpy as np
 from tqdm import tqdm
 
 from .checksum import sha256_file
-from .songs import Features, Song
+from .songs import Song, SongTable
 
 log = logging.getLogger(__name__)
 
-# 2: songs carry album and credited artists, and unknown features are absent rather than zero.
+# 2: the songs are a SongTable's columns (songs.npz), with album, credited artists and unknown features.
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-FILES = ("songs.json", "vectors.npy", "index.faiss")
+FILES = ("songs.npz", "vectors.npy", "index.faiss")
 # Songs per embedding chunk kept on disk while a build runs: a killed build loses at most this much work
 # (minutes on two CPU cores), and each chunk is one small file (12 MB of 768-wide float32 vectors).
 RESUME_CHUNK = 4096
@@ -52,7 +53,7 @@ class Fingerprint:
 
 @dataclass(frozen=True, slots=True)
 class IndexData:
-    songs: tuple[Song, ...]
+    songs: Sequence[Song]
     vectors: np.ndarray
     index: faiss.Index
 
@@ -82,27 +83,6 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _song_to_json(song: Song) -> dict[str, object]:
-    data = asdict(song)
-    data["features"] = song.features.as_dict() if song.features else None
-    return data
-
-
-def _song_from_json(data: dict) -> Song:  # type: ignore[type-arg]
-    features = data["features"]
-    return Song(
-        id=data["id"],
-        title=data["title"],
-        artist=data["artist"],
-        genres=tuple(data["genres"]),
-        years=tuple(data["years"]),
-        features=Features(**features) if features else None,
-        spotify_id=data["spotify_id"],
-        album=data.get("album"),
-        artists=tuple(data.get("artists", ())),
-    )
 
 
 @contextmanager
@@ -254,8 +234,8 @@ def _remove_leftovers(folder: Path) -> None:
 
 
 def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> None:
-    songs = json.dumps([_song_to_json(s) for s in data.songs], ensure_ascii=False).encode()
-    _write_synced(staging / "songs.json", lambda handle: handle.write(songs))
+    songs = data.songs if isinstance(data.songs, SongTable) else SongTable(data.songs)
+    _write_synced(staging / "songs.npz", lambda handle: np.savez(handle, allow_pickle=False, **songs.arrays()))
     _write_synced(staging / "vectors.npy", lambda handle: np.save(handle, data.vectors))
     _write_synced(
         staging / "index.faiss", lambda handle: faiss.write_index(data.index, faiss.PyCallbackIOWriter(handle.write))
@@ -309,13 +289,14 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         for name in FILES:
             if sha256_file(folder / name) != manifest["files"][name]:
                 raise ValueError(f"{name} does not match its checksum")
-        songs = tuple(_song_from_json(item) for item in json.loads((folder / "songs.json").read_text()))
+        with np.load(folder / "songs.npz", allow_pickle=False) as arrays:
+            songs = SongTable.from_arrays({name: arrays[name] for name in arrays.files})
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         # Mapped, not read: a large catalog's index is paged in as searches touch it.
         index = faiss.read_index(str(folder / "index.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not len(songs) == vectors.shape[0] == index.ntotal:
             raise ValueError("songs, vectors and index disagree in length")
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, zipfile.BadZipFile) as error:
         log.warning("index cache in %s is damaged (%s); rebuilding it", folder, error)
         return None
     return IndexData(songs=songs, vectors=vectors, index=index)

@@ -6,7 +6,7 @@ import math
 import operator
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import overload
 
@@ -145,9 +145,18 @@ class _Texts:
 
     __slots__ = ("_buffer", "_ends")
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._ends = array("q")
+    def __init__(self, buffer: bytes | bytearray = b"", ends: Sequence[int] = ()) -> None:
+        self._buffer = bytearray(buffer)
+        self._ends = array("q", ends)
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}.text": np.frombuffer(bytes(self._buffer), dtype=np.uint8), f"{name}.ends": _int64(self._ends)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Texts:
+        buffer, ends = arrays[f"{name}.text"].tobytes(), arrays[f"{name}.ends"]
+        _check_ends(ends, count, len(buffer), name)
+        return cls(buffer, ends.tolist())
 
     def append(self, text: str) -> None:
         self._buffer += text.encode("utf-8", "surrogatepass")
@@ -163,9 +172,18 @@ class _Lists:
 
     __slots__ = ("_items", "_ends")
 
-    def __init__(self) -> None:
-        self._items = _Texts()
-        self._ends = array("q")
+    def __init__(self, items: _Texts | None = None, ends: Sequence[int] = ()) -> None:
+        self._items = items or _Texts()
+        self._ends = array("q", ends)
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {**self._items.arrays(f"{name}.items"), f"{name}.ends": _int64(self._ends)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Lists:
+        ends = arrays[f"{name}.ends"]
+        _check_ends(ends, count, int(ends[-1]) if len(ends) else 0, name)
+        return cls(_Texts.from_arrays(arrays, f"{name}.items", int(ends[-1]) if len(ends) else 0), ends.tolist())
 
     def append(self, values: Iterable[str]) -> None:
         count = self._ends[-1] if self._ends else 0
@@ -177,6 +195,18 @@ class _Lists:
     def __getitem__(self, index: int) -> tuple[str, ...]:
         start = self._ends[index - 1] if index else 0
         return tuple(self._items[i] for i in range(start, self._ends[index]))
+
+
+def _int64(values: array[int]) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _check_ends(ends: np.ndarray, count: int, total: int, name: str) -> None:
+    """Offsets that cut ``total`` items into ``count`` pieces, or ValueError: a damaged file is never served."""
+    if ends.dtype != np.int64 or ends.shape != (count,):
+        raise ValueError(f"{name}: {ends.shape} offsets of {ends.dtype}, expected {count}")
+    if count and (ends[0] < 0 or (np.diff(ends) < 0).any() or ends[-1] != total):
+        raise ValueError(f"{name}: offsets out of order or past the end")
 
 
 class SongTable(Sequence[Song]):
@@ -213,6 +243,49 @@ class SongTable(Sequence[Song]):
             )
         self.measured = np.frombuffer(bytes(measured), dtype=bool)
         self.features = np.frombuffer(values, dtype=np.float64).reshape(len(measured), len(FEATURE_FIELDS))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every column as a numpy array, for ``np.savez``; ``from_arrays`` reads them back."""
+        return {
+            **self._titles.arrays("title"),
+            **self._artists.arrays("artist"),
+            **self._albums.arrays("album"),
+            **self._ids.arrays("spotify_id"),
+            **self._genres.arrays("genres"),
+            **self._credits.arrays("credits"),
+            "years": np.frombuffer(self._years, dtype=np.int16) if self._years else np.zeros(0, dtype=np.int16),
+            "years.ends": _int64(self._year_ends),
+            "measured": self.measured,
+            "features": self.features,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> SongTable:
+        """The table ``arrays()`` gave; ValueError or KeyError when the arrays do not fit together."""
+        table = cls(())
+        measured, features = arrays["measured"], arrays["features"]
+        count = len(measured)
+        if measured.dtype != bool or features.dtype != np.float64 or features.shape != (count, len(FEATURE_FIELDS)):
+            raise ValueError("the features do not match the songs")
+        table.measured, table.features = measured, features
+        table._titles, table._artists = (
+            _Texts.from_arrays(arrays, "title", count),
+            _Texts.from_arrays(arrays, "artist", count),
+        )
+        table._albums, table._ids = (
+            _Texts.from_arrays(arrays, "album", count),
+            _Texts.from_arrays(arrays, "spotify_id", count),
+        )
+        table._genres, table._credits = (
+            _Lists.from_arrays(arrays, "genres", count),
+            _Lists.from_arrays(arrays, "credits", count),
+        )
+        years, year_ends = arrays["years"], arrays["years.ends"]
+        if years.dtype != np.int16:
+            raise ValueError("years are not 16-bit integers")
+        _check_ends(year_ends, count, len(years), "years")
+        table._years, table._year_ends = array("h", years.tolist()), array("q", year_ends.tolist())
+        return table
 
     def __len__(self) -> int:
         return len(self.measured)

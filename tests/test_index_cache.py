@@ -17,7 +17,7 @@ import pytest
 
 from recommender import index as index_cache
 from recommender.index import FILES, MANIFEST, Fingerprint, IndexData, build_faiss, cache_folder
-from recommender.songs import Features, Song
+from recommender.songs import Features, Song, SongTable
 
 FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64)
 
@@ -192,22 +192,31 @@ def resign(folder: Path) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest))
 
 
+def overrun_the_titles(path: Path) -> None:
+    """Offsets that point past the text: the song table must refuse them at load, not fail on a later access."""
+    with np.load(path) as loaded:
+        arrays = {name: loaded[name] for name in loaded.files}
+    arrays["title.ends"] = arrays["title.ends"] + 5
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
 @pytest.mark.parametrize(
     ("name", "damage"),
     [
         ("index.faiss", garbage),
         ("vectors.npy", truncate),
-        ("songs.json", garbage),
-        ("songs.json", lambda p: p.write_text("[1, 2, 3]")),
-        ("songs.json", lambda p: p.write_text('[{"title": "only a title"}]')),
-        ("songs.json", lambda p: p.write_text("[]")),
+        ("songs.npz", garbage),
+        ("songs.npz", lambda p: np.savez(p.open("wb"), x=np.arange(3))),
+        ("songs.npz", overrun_the_titles),
+        ("songs.npz", lambda p: np.savez(p.open("wb"), **SongTable(()).arrays())),
     ],
     ids=[
         "index-garbage",
         "vectors-truncated",
         "songs-garbage",
-        "songs-not-objects",
-        "songs-missing-keys",
+        "songs-other-arrays",
+        "songs-offsets-past-the-end",
         "songs-too-few",
     ],
 )
@@ -356,7 +365,6 @@ def test_a_process_killed_at_any_step_of_a_save_leaves_an_index_that_loads_witho
             [sys.executable, "-c", KILLED_AT_STEP, *args], capture_output=True, text=True, check=False
         )
 
-    original = json.loads((saved / "songs.json").read_text())
     completed = run(0)
     assert completed.returncode == 0, completed.stderr
     steps = int(completed.stdout)
@@ -375,7 +383,7 @@ def test_a_process_killed_at_any_step_of_a_save_leaves_an_index_that_loads_witho
         assert found is not None, f"killed before step {step} of {steps}: the index was lost"
         assert leftovers(saved) == [], step
         seen.append(len(found.songs))
-        assert json.loads((saved / "songs.json").read_text()) == (original if len(found.songs) == 3 else original[:2])
+        assert found.songs == (songs() if len(found.songs) == 3 else songs()[:2])
     # Killed early the old index stays; once the new one was complete, it is the one found.
     assert seen[0] == 3 and seen[-1] == 2 and seen == sorted(seen, reverse=True)
 
@@ -433,7 +441,7 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     [
         ("index.faiss", garbage),
         ("vectors.npy", truncate),
-        ("songs.json", garbage),
+        ("songs.npz", garbage),
         (MANIFEST, garbage),
         ("index.faiss", delete),
     ],
