@@ -66,7 +66,8 @@ def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
 
 
 def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
-    return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}"
+    # The format in the name: checkouts of different versions sharing one cache never rebuild each other's index.
+    return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}-v{fingerprint.format}"
 
 
 def _write_synced(path: Path, write: Callable[[BinaryIO], object]) -> None:
