@@ -664,7 +664,7 @@ def _load_or_refuse(path: Path, lenient: bool) -> None:
     try:
         catalog = load_catalog(path, lenient=lenient)
     except CatalogError as error:
-        assert "\n" not in str(error).split(": ", 1)[0]
+        assert "\n" not in str(error) and len(str(error)) < 2000  # one short line
         return
     assert catalog.songs and all(s.title.strip() and s.artist.strip() for s in catalog.songs)
 
