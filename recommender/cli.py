@@ -117,13 +117,16 @@ def index() -> None:
 @catalog_option
 @click.option("--lenient", is_flag=True, help="Skip bad rows instead of failing on the first.")
 @click.option("--rebuild", is_flag=True, help="Build afresh even when the cached index is valid.")
-def index_build(profile: str, catalog: str | None, lenient: bool, rebuild: bool) -> None:
+@click.option("--device", default="cpu", show_default=True, help="Where to embed the songs: cpu, or cuda for a GPU.")
+def index_build(profile: str, catalog: str | None, lenient: bool, rebuild: bool, device: str) -> None:
     """Build (or confirm) the cached index for a catalog and profile, with progress on stderr.
 
-    An interrupted build leaves the previous index in place.
+    An interrupted build leaves the previous index in place and resumes from its last finished chunk.
     """
     logging.getLogger("recommender").setLevel(logging.INFO)
-    recommender = Recommender.load(catalog, profile=profile, lenient=lenient, rebuild=rebuild, progress=True)
+    recommender = Recommender.load(
+        catalog, profile=profile, lenient=lenient, rebuild=rebuild, progress=True, device=device
+    )
     click.echo(f"index ready: {len(recommender.songs)} songs from {recommender.catalog} ({profile} profile)")
 
 

@@ -7,8 +7,10 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +50,33 @@ NOT_UNDERSTOOD = (
 )
 
 
+def check_device(device: str) -> None:
+    """A device torch knows and this machine has, else a RequestError saying so."""
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, ValueError):
+        raise RequestError(f"unknown device {device!r}: use cpu or cuda (cuda:N for the N-th GPU)") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RequestError(f"device {device!r} asked for, but torch sees no CUDA GPU on this machine")
+    if kind not in ("cpu", "cuda"):
+        raise RequestError(f"device {device!r} is not supported: use cpu or cuda")
+
+
+@contextmanager
+def model_on(model: SentenceTransformer, device: str) -> Iterator[None]:
+    """``model`` moved to ``device`` for a build, and back to the CPU afterwards, where requests are encoded."""
+    if device == "cpu":
+        yield
+        return
+    model.to(device)
+    try:
+        yield
+    finally:
+        model.to("cpu")
+
+
+
+
 def check_query(text: str) -> str:
     return clean_request(text, MAX_QUERY_CHARS)
 
@@ -82,7 +111,8 @@ class Recommender:
         profile: Profile | ProfileName,
         catalog: Path,
     ) -> None:
-        self.songs = tuple(songs)
+        # A large catalog's song table makes Song objects on demand: it is kept as it is, never copied.
+        self.songs: Sequence[Song] = tuple(songs) if isinstance(songs, list) else songs
         self.vectors = vectors
         self.index = index
         self.model = model
@@ -106,18 +136,21 @@ class Recommender:
         model: SentenceTransformer | None = None,
         rebuild: bool = False,
         progress: bool = False,
+        device: str = "cpu",
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
         Pass ``model`` from another Recommender to serve a second profile without loading it twice.
         ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
-        stderr even when it is not a terminal.
+        stderr even when it is not a terminal. ``device`` ("cuda", "cuda:1") embeds a build's songs there;
+        requests are always encoded on the CPU.
         """
         try:
             chosen = get_profile(profile)
         except ValueError as error:
             raise RequestError(str(error)) from None
         path = resolve_catalog(catalog)
+        check_device(device)
         cache = cache_dir or default_cache_dir()
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
@@ -135,7 +168,10 @@ class Recommender:
             with index_cache.build_lock(folder):
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    data = cls._build(path, chosen, model, lenient, progress=progress or sys.stderr.isatty())
+                    shown = progress or sys.stderr.isatty()
+                    resume = (folder, fingerprint)
+                    with model_on(model, device):
+                        data = cls._build(path, chosen, model, lenient, progress=shown, resume=resume)
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
@@ -144,11 +180,22 @@ class Recommender:
 
     @staticmethod
     def _build(
-        path: Path, profile: Profile, model: SentenceTransformer, lenient: bool, *, progress: bool = False
+        path: Path,
+        profile: Profile,
+        model: SentenceTransformer,
+        lenient: bool,
+        *,
+        progress: bool = False,
+        resume: tuple[Path, index_cache.Fingerprint] | None = None,
     ) -> index_cache.IndexData:
+        """``resume`` (the cache folder and fingerprint) keeps finished embedding chunks, so a killed build resumes."""
         catalog = load_catalog(path, lenient=lenient, raw=profile.raw_catalog, progress=progress)
         log.info("building the %s index for %d songs from %s", profile.name, len(catalog.songs), path)
-        vectors = embed_catalog(model, [profile.describe(song) for song in catalog.songs], progress=progress)
+        texts = [profile.describe(song) for song in catalog.songs]
+        if resume is None:
+            vectors = embed_catalog(model, texts, progress=progress)
+        else:
+            vectors = index_cache.embed_resumable(*resume, texts, partial(embed_catalog, model), progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=profile.build_index(vectors))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

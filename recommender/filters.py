@@ -41,17 +41,17 @@ class Membership:
 class Filters:
     """A catalog's artists, genres, years and features as arrays, and the masks a request makes of them."""
 
-    def __init__(self, songs: Sequence[Song], features: np.ndarray) -> None:
+    def __init__(self, songs: Sequence[Song], features: np.ndarray, known_features: frozenset[str]) -> None:
         self.size = len(songs)
         self.features = features
-        artist_codes: dict[str, int] = {}
-        artists, genres, years = [], [], []
+        self.known_features = known_features
+        credits, genres, years = [], [], []
         for song in songs:
-            artists.append(artist_codes.setdefault(song.artist, len(artist_codes)))
+            credits.append(song.artists)
             genres.append(tuple(g.lower() for g in song.genres))
             years.append(song.years)
-        self.artist_codes = artist_codes
-        self.artist_of = np.array(artists, dtype=np.int64)
+        # Every credited artist, "feat." guests too: a request naming any of them finds the song.
+        self.credits = Membership(credits)
         self.genres = Membership(genres)
         self.years = Membership(years)
 
@@ -66,7 +66,7 @@ class Filters:
             filters["genre"] = self._genres(intent.genre_keys)
         if intent.bounds:
             ok = np.ones(self.size, dtype=bool)
-            for wish in intent.bounds:
+            for wish in (w for w in intent.bounds if w.feature in self.known_features):
                 column = self.features[:, FEATURE_NAMES.index(wish.feature)]
                 with np.errstate(invalid="ignore"):
                     ok &= (column >= wish.value) if wish.kind == "min" else (column <= wish.value)
@@ -87,8 +87,7 @@ class Filters:
         return ok
 
     def _artists(self, names: set[str]) -> np.ndarray:
-        codes = [self.artist_codes[a] for a in names if a in self.artist_codes]
-        return np.isin(self.artist_of, codes)
+        return self.credits.songs_with(names.__contains__)
 
     def _genres(self, keys: tuple[str, ...]) -> np.ndarray:
         # Whole words only: "electro" is EDM, "electropop" is not.

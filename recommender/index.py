@@ -3,35 +3,45 @@
 A build writes the whole folder, manifest last, into a staging folder beside the final one
 and swaps it in only when complete, so an interrupted build leaves the previous index as it
 was; a reader trusts nothing the manifest does not vouch for. A stale fingerprint, or a file
-that is missing, truncated or corrupt, means a rebuild, never a crash.
+that is missing, truncated or corrupt, means a rebuild, never a crash. A process killed in the
+middle of the swap leaves a complete copy beside the folder (the new one staged, or the old one
+set aside); whoever next holds the build lock puts it back instead of rebuilding.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import faiss
 import numpy as np
+from tqdm import tqdm
 
 from .checksum import sha256_file
-from .songs import Features, Song
+from .songs import Song, SongTable
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: the default profile's small catalogs have no index file
+# 3: the songs are a SongTable's columns (songs.npz), with album, credited artists and unknown features, and
+# the default profile's small catalogs have no index file (scoring every song is their search).
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
-FILES = ("songs.json", "vectors.npy")
+FILES = ("songs.npz", "vectors.npy")
 INDEX_FILE = "index.faiss"
+# Songs per embedding chunk kept on disk while a build runs: a killed build loses at most this much work
+# (minutes on two CPU cores), and each chunk is one small file (12 MB of 768-wide float32 vectors).
+RESUME_CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +57,14 @@ class Fingerprint:
 class IndexData:
     """A catalog's songs, their description vectors, and the profile's FAISS index (None: exact scoring)."""
 
-    songs: tuple[Song, ...]
+    songs: Sequence[Song]
     vectors: np.ndarray
     index: faiss.Index | None
 
 
 def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
-    return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}"
+    # The format in the name: checkouts of different versions sharing one cache never rebuild each other's index.
+    return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}-v{fingerprint.format}"
 
 
 def _write_synced(path: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -72,35 +83,137 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _song_to_json(song: Song) -> dict[str, object]:
-    data = asdict(song)
-    data["features"] = song.features.as_dict() if song.features else None
-    return data
-
-
-def _song_from_json(data: dict) -> Song:  # type: ignore[type-arg]
-    features = data["features"]
-    return Song(
-        id=data["id"],
-        title=data["title"],
-        artist=data["artist"],
-        genres=tuple(data["genres"]),
-        years=tuple(data["years"]),
-        features=Features(**features) if features else None,
-        spotify_id=data["spotify_id"],
-    )
-
-
 @contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock beside ``folder``, held while one process builds it."""
+def build_lock(folder: Path, *, wait: bool = True) -> Iterator[bool]:
+    """An exclusive lock beside ``folder``, held while one process builds it; yields whether it was taken.
+
+    Taking it first finishes or undoes a swap that a crash interrupted (see ``recover``). With
+    ``wait=False`` a lock held elsewhere (a build under way, in this process too) is not waited for.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.with_name(folder.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            recover(folder)
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole cache: a manifest whose checksums every file matches."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+        _check_files(folder, manifest)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
+def _check_files(folder: Path, manifest: dict[str, Any]) -> None:
+    """Every file the cache needs is listed and matches its checksum, else a ValueError naming the first that fails."""
+    required = {*FILES, INDEX_FILE} if manifest["has_index"] else set(FILES)
+    if not required <= set(manifest["files"]):
+        raise ValueError("the manifest does not list every file")
+    for name, checksum in manifest["files"].items():
+        if sha256_file(folder / name) != checksum:
+            raise ValueError(f"{name} does not match its checksum")
+
+
+def recover(folder: Path) -> None:
+    """Put back the complete copy a crash left beside ``folder``, then delete every leftover; hold the build lock.
+
+    A complete staging folder is the newest build, killed before or during its swap: it goes in.
+    Otherwise, with no complete ``folder``, a complete set-aside copy is the previous index: it goes back.
+    """
+    found = sorted(folder.parent.glob(f".{folder.name}.*"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
+    if not found:
+        return
+    staged = [p for p in found if ".staging-" in p.name and _complete(p)]
+    if staged:
+        log.warning("index cache in %s: finishing the swap a crash interrupted", folder)
+        _swap_in(staged[-1], folder)
+    elif not _complete(folder):
+        aside = [p for p in found if ".old-" in p.name and _complete(p)]
+        if aside:
+            log.warning("index cache in %s: restoring the copy a crash left set aside", folder)
+            shutil.rmtree(folder, ignore_errors=True)
+            aside[-1].rename(folder)
+            _fsync_folder(folder.parent)
+    _remove_leftovers(folder)
+
+
+def partial_folder(folder: Path) -> Path:
+    """Where a build keeps its finished embedding chunks until the cache is saved (not a ``recover`` leftover)."""
+    return folder.with_name(folder.name + ".partial")
+
+
+def _texts_key(fingerprint: Fingerprint, texts: Sequence[str], chunk: int) -> str:
+    digest = hashlib.sha256(json.dumps([asdict(fingerprint), chunk, len(texts)]).encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def _saved_chunk(path: Path, rows: int) -> np.ndarray | None:
+    try:
+        block = np.load(path)
+    except (OSError, ValueError, EOFError):
+        return None
+    return block if block.ndim == 2 and block.shape[0] == rows and np.isfinite(block).all() else None
+
+
+def _save_chunk(path: Path, block: np.ndarray) -> None:
+    """Written whole under another name, then renamed: a chunk file on disk is always complete."""
+    written = path.with_suffix(".tmp")
+    _write_synced(written, lambda handle: np.save(handle, block))
+    written.replace(path)
+
+
+def embed_resumable(
+    folder: Path,
+    fingerprint: Fingerprint,
+    texts: Sequence[str],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    *,
+    chunk: int = RESUME_CHUNK,
+    progress: bool = False,
+) -> np.ndarray:
+    """``embed`` over ``texts`` chunk by chunk, each finished chunk kept beside ``folder`` until ``save``.
+
+    A build interrupted (killed, Ctrl-C, out of power) and started again for the same fingerprint and
+    texts embeds only the chunks it had not finished; anything else found there is discarded. Call it
+    holding ``build_lock(folder)``.
+    """
+    partial = partial_folder(folder)
+    key = _texts_key(fingerprint, texts, chunk)
+    marker = partial / "key"
+    try:
+        fresh = marker.read_text() != key
+    except OSError:
+        fresh = True
+    if fresh:
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        _write_synced(marker, lambda handle: handle.write(key.encode()))
+    vectors = np.empty((len(texts), 0), dtype=np.float32)
+    with tqdm(total=len(texts), desc="embedding", unit="song", disable=not progress) as bar:
+        for number, start in enumerate(range(0, len(texts), chunk)):
+            part = texts[start : start + chunk]
+            path = partial / f"{number:07d}.npy"
+            block = _saved_chunk(path, len(part))
+            if block is None:
+                block = np.asarray(embed(part), dtype=np.float32)
+                _save_chunk(path, block)
+            if start == 0:
+                vectors = np.empty((len(texts), block.shape[1]), dtype=np.float32)
+            vectors[start : start + len(part)] = block
+            bar.update(len(part))
+    return vectors
 
 
 def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
@@ -119,6 +232,8 @@ def save(folder: Path, fingerprint: Fingerprint, data: IndexData) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # The build's chunks are in the cache now.
+    shutil.rmtree(partial_folder(folder), ignore_errors=True)
 
 
 def _remove_leftovers(folder: Path) -> None:
@@ -128,8 +243,8 @@ def _remove_leftovers(folder: Path) -> None:
 
 
 def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> None:
-    songs = json.dumps([_song_to_json(s) for s in data.songs], ensure_ascii=False).encode()
-    _write_synced(staging / "songs.json", lambda handle: handle.write(songs))
+    songs = data.songs if isinstance(data.songs, SongTable) else SongTable(data.songs)
+    _write_synced(staging / "songs.npz", lambda handle: np.savez(handle, allow_pickle=False, **songs.arrays()))
     _write_synced(staging / "vectors.npy", lambda handle: np.save(handle, data.vectors))
     names = list(FILES)
     if data.index is not None:
@@ -165,8 +280,19 @@ def _swap_in(staging: Path, folder: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+def _tidy(folder: Path) -> None:
+    """Recover or clear a crashed build's leftovers at start-up, unless a build is under way."""
+    try:
+        if any(folder.parent.glob(f".{folder.name}.*")):
+            with build_lock(folder, wait=False):
+                pass
+    except OSError as error:
+        log.warning("index cache in %s: could not clear a crashed build's leftovers (%s)", folder, error)
+
+
 def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
     """The cached index, or None when it is absent, stale or damaged (with a warning for damage)."""
+    _tidy(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         return None
@@ -175,13 +301,9 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         if manifest["fingerprint"] != asdict(fingerprint):
             log.info("index cache in %s is stale; rebuilding", folder)
             return None
-        required = {*FILES, INDEX_FILE} if manifest["has_index"] else set(FILES)
-        if not required <= set(manifest["files"]):
-            raise ValueError("the manifest does not list every file")
-        for name, checksum in manifest["files"].items():
-            if sha256_file(folder / name) != checksum:
-                raise ValueError(f"{name} does not match its checksum")
-        songs = tuple(_song_from_json(item) for item in json.loads((folder / "songs.json").read_text()))
+        _check_files(folder, manifest)
+        with np.load(folder / "songs.npz", allow_pickle=False) as arrays:
+            songs = SongTable.from_arrays({name: arrays[name] for name in arrays.files})
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         # Mapped, not read: a large catalog's index is paged in as searches touch it.
         index = None
@@ -189,7 +311,7 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
             index = faiss.read_index(str(folder / INDEX_FILE), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not len(songs) == vectors.shape[0] == (index.ntotal if index is not None else len(songs)):
             raise ValueError("songs, vectors and index disagree in length")
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, zipfile.BadZipFile) as error:
         log.warning("index cache in %s is damaged (%s); rebuilding it", folder, error)
         return None
     return IndexData(songs=songs, vectors=vectors, index=index)

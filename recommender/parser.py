@@ -148,7 +148,8 @@ class IntentParser:
         self.year_set = set(years)
 
     def _index_artists(self, songs: Sequence[Song]) -> None:
-        self.artists = sorted({s.artist for s in songs}, key=len, reverse=True)
+        # Every credited artist ("feat." guests too), so each one is findable by name.
+        self.artists = sorted({a for s in songs for a in s.artists}, key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
         self.names_by_key: dict[str, list[str]] = {}
         for name, key in self.artist_keys.items():
@@ -571,7 +572,10 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
             reading.claim(match.span())
             negated = reading.negated(match.start())
             for feature, kind, label in terms:
-                if negated:
-                    kind = "low" if kind == "high" else "high"
-                    label = f"not {label}"
-                intent.wishes.append(Wish(feature, "high" if kind == "high" else "low", label))
+                if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
+                    wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
+                elif negated:
+                    wish = Wish(feature, "low" if kind == "high" else "high", f"not {label}")
+                else:
+                    wish = Wish(feature, "high" if kind == "high" else "low", label)
+                intent.wishes.append(wish)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -23,6 +24,18 @@ def cache_dir() -> Path:
     return Path(configured).expanduser() if configured else Path(platformdirs.user_cache_dir("musicrec"))
 
 
+def _why_not_a_file(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a loop of symbolic links"
+        if error.errno == errno.ENOENT:
+            return "does not exist"
+        return f"cannot be read ({error.strerror})"
+    return "is not a file"
+
+
 def resolve_catalog(path: str | Path | None = None) -> Path:
     """``path``, else ``MUSICREC_CATALOG``, else the fetched reference catalog."""
     if path:
@@ -34,7 +47,7 @@ def resolve_catalog(path: str | Path | None = None) -> Path:
     if chosen.is_file():
         return chosen
     if source:
-        raise NoCatalogError(f"the catalog {chosen} named by {source} does not exist")
+        raise NoCatalogError(f"the catalog {chosen} named by {source} {_why_not_a_file(chosen)}")
     raise NoCatalogError(
         f"no catalog: set {CATALOG_ENV} to a catalog CSV (e.g. ../shared/data/top50MusicFrom2010-2019.csv), "
         f"pass --catalog PATH, or run `musicrec data fetch` to download the reference catalog to {FETCHED_CATALOG}"

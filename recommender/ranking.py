@@ -15,6 +15,7 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -88,18 +89,27 @@ class Ranker:
         if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:
             self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
         nothing = (np.nan,) * len(FEATURE_NAMES)
-        rows = [tuple(getattr(s.features, name) for name in FEATURE_NAMES) if s.features else nothing for s in songs]
+        rows = [
+            tuple(np.nan if v is None else v for v in (getattr(s.features, name) for name in FEATURE_NAMES))
+            if s.features
+            else nothing
+            for s in songs
+        ]
         # Column-major: a request reads whole feature columns.
         self.features = np.asfortranarray(np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES)))
-        self.filters = Filters(songs, self.features)
-        self.measured = ~np.isnan(self.features[:, 0])
+        known = ~np.isnan(self.features)
+        # The features this catalog gives at all: a wish or bound on another one is left out of the ranking,
+        # and the answer can say "this catalog has no <feature>" (see ``missing_features``).
+        self.known_features = frozenset(name for i, name in enumerate(FEATURE_NAMES) if known[:, i].any())
+        self.filters = Filters(songs, self.features, self.known_features)
+        self.measured = known.any(axis=1)
         self.percentiles = np.full_like(self.features, np.nan, order="F")
         for column in range(len(FEATURE_NAMES)):
-            values = self.features[self.measured, column]
+            values = self.features[known[:, column], column]
             ordered = np.sort(values)
             # Average rank of ties, scaled to [0, 1]: equal values get equal scores.
             order = np.searchsorted(ordered, values, side="left") + np.searchsorted(ordered, values, side="right")
-            self.percentiles[self.measured, column] = order / (2 * max(len(values), 1))
+            self.percentiles[known[:, column], column] = order / (2 * max(len(values), 1))
         self.audio, self.hybrid_norms = self._audio_vectors()
 
     def _rows(self, ids: np.ndarray) -> np.ndarray:
@@ -114,10 +124,14 @@ class Ranker:
         A song's hybrid vector for /similar is its text embedding and audio row side by side, weighted by
         ``HYBRID_AUDIO_WEIGHT`` and scaled to unit length; only the norms are kept, never the wide matrix.
         """
-        values = np.nan_to_num(self.features)
-        mean = values[self.measured].mean(axis=0) if self.measured.any() else np.zeros(values.shape[1])
-        std = values[self.measured].std(axis=0) if self.measured.any() else np.ones(values.shape[1])
-        z = np.where(self.measured[:, None], (values - mean) / np.where(std > 0, std, 1), 0.0)
+        values = self.features
+        measured = values[self.measured]
+        # An unknown feature sits at its column's mean (z = 0), so it neither attracts nor repels neighbours.
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column the catalog lacks has no mean
+            mean = np.nan_to_num(np.nanmean(measured, axis=0)) if len(measured) else np.zeros(values.shape[1])
+            std = np.nan_to_num(np.nanstd(measured, axis=0), nan=1.0) if len(measured) else np.ones(values.shape[1])
+        z = np.where(~np.isnan(values), (np.nan_to_num(values) - mean) / np.where(std > 0, std, 1), 0.0)
         norms = np.linalg.norm(z, axis=1, keepdims=True)
         audio = (z / np.where(norms > 0, norms, 1)).astype(np.float32)
         hybrid_norms = np.sqrt((1 - HYBRID_AUDIO_WEIGHT) + HYBRID_AUDIO_WEIGHT * np.sum(audio * audio, axis=1))
@@ -126,8 +140,12 @@ class Ranker:
     def _column(self, feature: str) -> int:
         return FEATURE_NAMES.index(feature)
 
+    def missing_features(self, intent: Intent) -> list[str]:
+        """The features a request asks about that this catalog does not give (left out of its ranking)."""
+        return list(dict.fromkeys(w.feature for w in intent.wishes if w.feature not in self.known_features))
+
     def _wish_scores(self, wishes: Sequence[Wish]) -> np.ndarray:
-        ranked = [w for w in wishes if w.kind in ("high", "low", "near")]
+        ranked = [w for w in wishes if w.kind in ("high", "low", "near") and w.feature in self.known_features]
         if not ranked:
             return np.zeros(len(self.songs), dtype=np.float32)
         total = np.zeros(len(self.songs), dtype=np.float32)

@@ -52,7 +52,9 @@ def reasons_for(intent: Intent, song: Song, fits: Sequence[Fit], relaxed: Sequen
     """A ranked song's reasons: what it matched of the request, then what was relaxed to find it."""
     reasons: list[str] = []
     if intent.artists and "artist" not in relaxed:
-        reasons.append(f"by {song.artist}")
+        # A guest the request named is the reason, not the song's main artist.
+        credited = [a for a in song.artists if a in intent.artists]
+        reasons.append(f"by {song.artist if song.artist in intent.artists or not credited else ', '.join(credited)}")
     if intent.years is not None and "year" not in relaxed:
         matched = [y for y in song.years if y in intent.years]
         reasons.append(years_phrase(matched or song.years))
@@ -61,7 +63,8 @@ def reasons_for(intent: Intent, song: Song, fits: Sequence[Fit], relaxed: Sequen
     if song.features is not None:
         by_label: dict[str, list[Fit]] = {}
         for fit in fits:
-            by_label.setdefault(fit.wish.label, []).append(fit)
+            if getattr(song.features, fit.wish.feature) is not None:
+                by_label.setdefault(fit.wish.label, []).append(fit)
         reasons += [_wish_reason(song, label, group) for label, group in by_label.items()]
     for name in relaxed:
         what = intent.year_label if name == "year" else "numbers" if name == "bounds" else name
@@ -82,6 +85,7 @@ def shared_traits(seed: Song, song: Song) -> tuple[str, ...]:
     a, b = seed.features, song.features
     if a is not None and b is not None:
         for feature, close in ALIKE_WITHIN.items():
-            if abs(getattr(a, feature) - getattr(b, feature)) <= close:
+            x, y = getattr(a, feature), getattr(b, feature)
+            if x is not None and y is not None and abs(x - y) <= close:
                 reasons.append(f"{feature_phrase(feature, getattr(b, feature))} like it")
     return tuple(reasons[:MAX_REASONS]) or ("close in sound and style",)

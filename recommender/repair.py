@@ -53,6 +53,8 @@ def load_corrections(path: Path = CORRECTIONS_FILE) -> dict[tuple[str, str], str
 
 def repair_text(text: str) -> tuple[str, str | None]:
     """The repaired text and the kind of repair made (None when it was fine)."""
+    if text.isascii():  # both kinds of mojibake need non-ASCII characters
+        return text, None
     fixed = undo_gbk_mojibake(text)
     if fixed is not None:
         return fixed, "mojibake (cp1252 read as GBK)"

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import operator
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from typing import overload
 
+import numpy as np
+
+# The ranked features, in the Ranker's column order (new ones go last: positional ``Features(...)`` stays valid).
 FEATURE_NAMES = (
     "bpm",
     "energy",
@@ -15,26 +24,43 @@ FEATURE_NAMES = (
     "acousticness",
     "speechiness",
     "popularity",
+    "instrumentalness",
+    "mode",
+    "explicit",
 )
+# Optional fields a catalog may have beside title and artist; ``Catalog.columns`` says which one did.
+OPTIONAL_COLUMNS = (*FEATURE_NAMES, "key", "time_signature", "year", "genre", "album", "spotify_id")
+SPOTIFY_TRACK_URL = "https://open.spotify.com/track/"
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """Audio features on common scales: BPM, dB, seconds, and 0-100 for the rest."""
+    """Audio features on common scales: BPM, dB, seconds, 0-100 for the rest; None where the catalog does not say.
 
-    bpm: float
-    energy: float
-    danceability: float
-    loudness: float
-    liveness: float
-    valence: float
-    length: float
-    acousticness: float
-    speechiness: float
-    popularity: float
+    ``mode`` is 1 for major and 0 for minor, ``explicit`` 1 or 0, ``key`` the pitch class (0 = C, 11 = B)
+    and ``time_signature`` the beats per bar.
+    """
+
+    bpm: float | None = None
+    energy: float | None = None
+    danceability: float | None = None
+    loudness: float | None = None
+    liveness: float | None = None
+    valence: float | None = None
+    length: float | None = None
+    acousticness: float | None = None
+    speechiness: float | None = None
+    popularity: float | None = None
+    instrumentalness: float | None = None
+    mode: float | None = None
+    explicit: float | None = None
+    key: float | None = None
+    time_signature: float | None = None
 
     def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The known features only: an unknown one is absent, never zero."""
+        return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +69,8 @@ class Song:
 
     ``features`` is None for a song the catalog lists without measurements: it stays
     findable by title, artist and genre but is never described by its (absent) sound.
+    ``artist`` is the credit as shown; ``artists`` every artist credited, "feat." guests
+    included (just ``artist`` when the catalog names one).
     """
 
     id: int
@@ -52,6 +80,19 @@ class Song:
     years: tuple[int, ...]
     features: Features | None
     spotify_id: str | None = None
+    album: str | None = None
+    artists: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.artists:
+            object.__setattr__(self, "artists", (self.artist,))
+
+    @property
+    def url(self) -> str | None:
+        """The song's Spotify track page, when the catalog gives its track id."""
+        if self.spotify_id and _SPOTIFY_ID.fullmatch(self.spotify_id):
+            return SPOTIFY_TRACK_URL + self.spotify_id
+        return None
 
     @property
     def year(self) -> int | None:
@@ -88,7 +129,205 @@ class Recommendation:
             "artist": song.artist,
             "year": song.year,
             "genre": song.genre,
+            "album": song.album,
+            "artists": list(song.artists),
+            "url": song.url,
             "score": round(self.score, 4),
             "features": song.features.as_dict() if song.features else None,
             "reasons": list(self.reasons),
         }
+
+
+FEATURE_FIELDS = tuple(f.name for f in fields(Features))
+
+
+class _Texts:
+    """Many strings in one UTF-8 buffer and an array of ends: a byte or so a character, not an object each."""
+
+    __slots__ = ("_buffer", "_ends")
+
+    def __init__(self, buffer: bytes | bytearray = b"", ends: Sequence[int] = ()) -> None:
+        self._buffer = bytearray(buffer)
+        self._ends = array("q", ends)
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}.text": np.frombuffer(bytes(self._buffer), dtype=np.uint8), f"{name}.ends": _int64(self._ends)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Texts:
+        buffer, ends = arrays[f"{name}.text"].tobytes(), arrays[f"{name}.ends"]
+        _check_ends(ends, count, len(buffer), name)
+        return cls(buffer, ends.tolist())
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._buffer))
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index else 0
+        return self._buffer[start : self._ends[index]].decode("utf-8", "surrogatepass")
+
+
+class _Lists:
+    """A short list of strings per song (genres, credited artists), flattened into one ``_Texts``."""
+
+    __slots__ = ("_items", "_ends")
+
+    def __init__(self, items: _Texts | None = None, ends: Sequence[int] = ()) -> None:
+        self._items = items or _Texts()
+        self._ends = array("q", ends)
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {**self._items.arrays(f"{name}.items"), f"{name}.ends": _int64(self._ends)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Lists:
+        ends = arrays[f"{name}.ends"]
+        _check_ends(ends, count, int(ends[-1]) if len(ends) else 0, name)
+        return cls(_Texts.from_arrays(arrays, f"{name}.items", int(ends[-1]) if len(ends) else 0), ends.tolist())
+
+    def append(self, values: Iterable[str]) -> None:
+        count = self._ends[-1] if self._ends else 0
+        for value in values:
+            self._items.append(value)
+            count += 1
+        self._ends.append(count)
+
+    def __getitem__(self, index: int) -> tuple[str, ...]:
+        start = self._ends[index - 1] if index else 0
+        return tuple(self._items[i] for i in range(start, self._ends[index]))
+
+
+def _int64(values: array[int]) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _check_ends(ends: np.ndarray, count: int, total: int, name: str) -> None:
+    """Offsets that cut ``total`` items into ``count`` pieces, or ValueError: a damaged file is never served."""
+    if ends.dtype != np.int64 or ends.shape != (count,):
+        raise ValueError(f"{name}: {ends.shape} offsets of {ends.dtype}, expected {count}")
+    if count and (ends[0] < 0 or (np.diff(ends) < 0).any() or ends[-1] != total):
+        raise ValueError(f"{name}: offsets out of order or past the end")
+
+
+class SongTable(Sequence[Song]):
+    """A catalog's songs column by column; a ``Song`` is made only when one is asked for.
+
+    A million songs as objects take about a kilobyte each (the song, its ``Features`` and a float
+    object per value); here they take the text's bytes, a few offsets and one row of ``features``.
+    Code that needs every song's features reads the ``features`` matrix (NaN where unknown, columns
+    in ``FEATURE_FIELDS`` order) and ``measured`` mask instead of making each song.
+    """
+
+    def __init__(self, songs: Iterable[Song]) -> None:
+        self._titles, self._artists, self._albums, self._ids = _Texts(), _Texts(), _Texts(), _Texts()
+        self._genres, self._credits = _Lists(), _Lists()
+        self._years, self._year_ends = array("h"), array("q")
+        values, measured = array("d"), bytearray()
+        unknown = (math.nan,) * len(FEATURE_FIELDS)
+        for song in songs:
+            self._titles.append(song.title)
+            self._artists.append(song.artist)
+            self._albums.append(song.album or "")
+            self._ids.append(song.spotify_id or "")
+            self._genres.append(song.genres)
+            # Only credits beyond the one shown are kept: most songs have one artist.
+            self._credits.append(song.artists if song.artists != (song.artist,) else ())
+            self._years.extend(song.years)
+            self._year_ends.append(len(self._years))
+            features = song.features
+            measured.append(features is not None)
+            values.extend(
+                unknown
+                if features is None
+                else (math.nan if (v := getattr(features, name)) is None else v for name in FEATURE_FIELDS)
+            )
+        self.measured = np.frombuffer(bytes(measured), dtype=bool)
+        self.features = np.frombuffer(values, dtype=np.float64).reshape(len(measured), len(FEATURE_FIELDS))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every column as a numpy array, for ``np.savez``; ``from_arrays`` reads them back."""
+        return {
+            **self._titles.arrays("title"),
+            **self._artists.arrays("artist"),
+            **self._albums.arrays("album"),
+            **self._ids.arrays("spotify_id"),
+            **self._genres.arrays("genres"),
+            **self._credits.arrays("credits"),
+            "years": np.frombuffer(self._years, dtype=np.int16) if self._years else np.zeros(0, dtype=np.int16),
+            "years.ends": _int64(self._year_ends),
+            "measured": self.measured,
+            "features": self.features,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> SongTable:
+        """The table ``arrays()`` gave; ValueError or KeyError when the arrays do not fit together."""
+        table = cls(())
+        measured, features = arrays["measured"], arrays["features"]
+        count = len(measured)
+        if measured.dtype != bool or features.dtype != np.float64 or features.shape != (count, len(FEATURE_FIELDS)):
+            raise ValueError("the features do not match the songs")
+        table.measured, table.features = measured, features
+        table._titles, table._artists = (
+            _Texts.from_arrays(arrays, "title", count),
+            _Texts.from_arrays(arrays, "artist", count),
+        )
+        table._albums, table._ids = (
+            _Texts.from_arrays(arrays, "album", count),
+            _Texts.from_arrays(arrays, "spotify_id", count),
+        )
+        table._genres, table._credits = (
+            _Lists.from_arrays(arrays, "genres", count),
+            _Lists.from_arrays(arrays, "credits", count),
+        )
+        years, year_ends = arrays["years"], arrays["years.ends"]
+        if years.dtype != np.int16:
+            raise ValueError("years are not 16-bit integers")
+        _check_ends(year_ends, count, len(years), "years")
+        table._years, table._year_ends = array("h", years.tolist()), array("q", year_ends.tolist())
+        return table
+
+    def __len__(self) -> int:
+        return len(self.measured)
+
+    @overload
+    def __getitem__(self, index: int) -> Song: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Song]: ...
+
+    def __getitem__(self, index: int | slice) -> Song | list[Song]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"song {index} of {len(self)}")
+        year_start = self._year_ends[i - 1] if i else 0
+        features = None
+        if self.measured[i]:
+            row = self.features[i].tolist()
+            features = Features(**{n: v for n, v in zip(FEATURE_FIELDS, row, strict=True) if not math.isnan(v)})
+        return Song(
+            id=i,
+            title=self._titles[i],
+            artist=self._artists[i],
+            genres=self._genres[i],
+            years=tuple(self._years[year_start : self._year_ends[i]]),
+            features=features,
+            spotify_id=self._ids[i] or None,
+            album=self._albums[i] or None,
+            artists=self._credits[i],
+        )
+
+    def __iter__(self) -> Iterator[Song]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]

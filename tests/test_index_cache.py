@@ -8,6 +8,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from recommender import index as index_cache
 from recommender.index import FILES, INDEX_FILE, MANIFEST, Fingerprint, IndexData, cache_folder
-from recommender.songs import Features, Song
+from recommender.songs import Features, Song, SongTable
 
 # Caches in these tests carry an index file, as the seed profile's and a large catalog's do.
 ALL_FILES = (*FILES, INDEX_FILE)
@@ -34,10 +35,27 @@ FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_
 
 def songs() -> tuple[Song, ...]:
     features = Features(
-        bpm=120, energy=80, danceability=70, loudness=-5, liveness=10, valence=60, length=200, acousticness=5, speechiness=4, popularity=90
+        bpm=120,
+        energy=80,
+        danceability=70,
+        loudness=-5,
+        liveness=10,
+        valence=60,
+        length=200,
+        acousticness=5,
+        speechiness=4,
+        popularity=90,
     )
     return (
-        Song(id=0, title="Señorita", artist="Shawn Mendes", genres=("canadian pop", "pop"), years=(2019,), features=features, spotify_id="abc"),
+        Song(
+            id=0,
+            title="Señorita",
+            artist="Shawn Mendes",
+            genres=("canadian pop", "pop"),
+            years=(2019,),
+            features=features,
+            spotify_id="abc",
+        ),
         Song(id=1, title="Million Years Ago", artist="Adele", genres=("british soul",), years=(2016,), features=None),
         Song(id=2, title="Just the Way You Are", artist="Bruno Mars", genres=(), years=(2010, 2011), features=features),
     )
@@ -144,7 +162,9 @@ DAMAGE = {"truncated": truncate, "garbage": garbage, "flipped-byte": flip_byte, 
 
 @pytest.mark.parametrize("name", ALL_FILES)
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
-def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_file_is_none_with_a_warning(
+    saved: Path, name: str, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
     DAMAGE[damage](saved / name)
     with caplog.at_level(logging.WARNING, logger="recommender.index"):
         assert index_cache.load(saved, FINGERPRINT) is None
@@ -158,7 +178,9 @@ def test_a_damaged_file_is_none_with_a_warning(saved: Path, name: str, damage: s
     [b"", b"{not json", b"\xff\xfe\x00garbage", b"[]", b"null", b'{"fingerprint": 3}', b'{"files": {}}'],
     ids=["empty", "bad-json", "binary", "list", "null", "odd-fingerprint", "no-fingerprint"],
 )
-def test_a_damaged_manifest_is_none_with_a_warning(saved: Path, manifest: bytes, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_manifest_is_none_with_a_warning(
+    saved: Path, manifest: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     (saved / MANIFEST).write_bytes(manifest)
     with caplog.at_level(logging.INFO, logger="recommender.index"):
         assert index_cache.load(saved, FINGERPRINT) is None
@@ -181,20 +203,39 @@ def resign(folder: Path) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest))
 
 
+def overrun_the_titles(path: Path) -> None:
+    """Offsets that point past the text: the song table must refuse them at load, not fail on a later access."""
+    with np.load(path) as loaded:
+        arrays = {name: loaded[name] for name in loaded.files}
+    arrays["title.ends"] = arrays["title.ends"] + 5
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
 @pytest.mark.parametrize(
     ("name", "damage"),
     [
         ("index.faiss", garbage),
         ("vectors.npy", truncate),
-        ("songs.json", garbage),
-        ("songs.json", lambda p: p.write_text("[1, 2, 3]")),
-        ("songs.json", lambda p: p.write_text('[{"title": "only a title"}]')),
-        ("songs.json", lambda p: p.write_text("[]")),
+        ("songs.npz", garbage),
+        ("songs.npz", lambda p: np.savez(p.open("wb"), x=np.arange(3))),
+        ("songs.npz", overrun_the_titles),
+        ("songs.npz", lambda p: np.savez(p.open("wb"), **SongTable(()).arrays())),
     ],
-    ids=["index-garbage", "vectors-truncated", "songs-garbage", "songs-not-objects", "songs-missing-keys", "songs-too-few"],
+    ids=[
+        "index-garbage",
+        "vectors-truncated",
+        "songs-garbage",
+        "songs-other-arrays",
+        "songs-offsets-past-the-end",
+        "songs-too-few",
+    ],
 )
 def test_damage_the_checksums_vouch_for_is_still_caught(
-    saved: Path, name: str, damage, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    saved: Path,
+    name: str,
+    damage,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
 ) -> None:
     damage(saved / name)
     resign(saved)
@@ -278,17 +319,87 @@ def test_a_killed_save_keeps_the_old_cache_and_the_next_save_clears_up(saved: Pa
         "faiss.write_index = lambda *args: os._exit(9)\n"
         "index.save(folder, fingerprint, data)\n"
     )
-    killed = subprocess.run([sys.executable, "-c", killed_half_way, str(saved), json.dumps(asdict(FINGERPRINT))], check=False)
+    killed = subprocess.run(
+        [sys.executable, "-c", killed_half_way, str(saved), json.dumps(asdict(FINGERPRINT))], check=False
+    )
     assert killed.returncode == 9
     [staging] = leftovers(saved)  # what the killed build was writing
     assert ".staging-" in staging
     kept = index_cache.load(saved, FINGERPRINT)
     assert kept is not None and kept.songs == songs()
+    assert leftovers(saved) == []  # cleared at start-up, not only by the next save
 
     index_cache.save(saved, FINGERPRINT, smaller_index())
     assert leftovers(saved) == []
     replaced = index_cache.load(saved, FINGERPRINT)
     assert replaced is not None and replaced.songs == songs()[:2]
+
+
+KILLED_AT_STEP = """
+import json, os, shutil, signal, sys
+from collections.abc import Sequence
+from pathlib import Path
+import faiss
+import numpy as np
+from recommender import index
+
+folder, fingerprint, step = Path(sys.argv[1]), index.Fingerprint(**json.loads(sys.argv[2])), int(sys.argv[3])
+data = index.load(folder, fingerprint)
+vectors = np.asarray(data.vectors[:2])
+flat = faiss.IndexFlatIP(vectors.shape[1])
+flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+data = index.IndexData(data.songs[:2], vectors, flat)
+steps = 0
+
+
+def killed_before(call):
+    def step_then_call(*args, **kwargs):
+        global steps
+        steps += 1
+        if steps == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return call(*args, **kwargs)
+    return step_then_call
+
+
+# Every operation the save makes on the file system: each write's sync, each rename, each deletion.
+os.fsync, os.rename, shutil.rmtree, os.mkdir = map(killed_before, (os.fsync, os.rename, shutil.rmtree, os.mkdir))
+with index.build_lock(folder):
+    index.save(folder, fingerprint, data)
+print(steps)
+"""
+
+
+def test_a_process_killed_at_any_step_of_a_save_leaves_an_index_that_loads_without_a_rebuild(saved: Path) -> None:
+    """Kill -9 before each file-system step of a save; the next start finds the old or the new index, never none."""
+
+    def run(step: int) -> subprocess.CompletedProcess[str]:
+        args = [str(saved), json.dumps(asdict(FINGERPRINT)), str(step)]
+        return subprocess.run(
+            [sys.executable, "-c", KILLED_AT_STEP, *args], capture_output=True, text=True, check=False
+        )
+
+    completed = run(0)
+    assert completed.returncode == 0, completed.stderr
+    steps = int(completed.stdout)
+    assert steps >= 8
+    seen = []
+    for step in range(1, steps + 1):
+        shutil.rmtree(saved, ignore_errors=True)
+        index_cache.save(saved, FINGERPRINT, index_data())
+        killed = run(step)
+        assert killed.returncode == -9, (step, killed.stderr)
+        # The next start, as Recommender.load does it: a look without the lock, then one holding it.
+        found = index_cache.load(saved, FINGERPRINT)
+        if found is None:
+            with index_cache.build_lock(saved):
+                found = index_cache.load(saved, FINGERPRINT)
+        assert found is not None, f"killed before step {step} of {steps}: the index was lost"
+        assert leftovers(saved) == [], step
+        seen.append(len(found.songs))
+        assert found.songs == (songs() if len(found.songs) == 3 else songs()[:2])
+    # Killed early the old index stays; once the new one was complete, it is the one found.
+    assert seen[0] == 3 and seen[-1] == 2 and seen == sorted(seen, reverse=True)
 
 
 # --- end to end: Recommender.load rebuilds a damaged cache --------------------------------
@@ -341,11 +452,23 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "damage"),
-    [("index.faiss", garbage), ("vectors.npy", truncate), ("songs.json", garbage), (MANIFEST, garbage), ("index.faiss", delete)],
+    [
+        ("index.faiss", garbage),
+        ("vectors.npy", truncate),
+        ("songs.npz", garbage),
+        (MANIFEST, garbage),
+        ("index.faiss", delete),
+    ],
     ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_model_once, caplog: pytest.LogCaptureFixture
+    tiny_cache,
+    tmp_path: Path,
+    name: str,
+    damage,
+    monkeypatch: pytest.MonkeyPatch,
+    load_model_once,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -417,3 +540,99 @@ def test_build_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
         held = subprocess.run([sys.executable, "-c", probe, lock_file])
     free = subprocess.run([sys.executable, "-c", probe, lock_file])
     assert (held.returncode, free.returncode) == (3, 0)
+
+
+# --- an interrupted build resumes from its last finished embedding chunk ----------------------
+
+
+class CountingEmbedder:
+    """A stand-in model: a fixed vector per text, every text it embeds counted, interrupted on request."""
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.embedded: list[str] = []
+        self.interrupt_after = interrupt_after
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if self.interrupt_after is not None and len(self.embedded) >= self.interrupt_after:
+            raise KeyboardInterrupt
+        self.embedded += texts
+        return np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
+
+
+TEXTS = [f"song number {n}" for n in range(100)]
+
+
+def test_an_interrupted_build_resumes_and_embeds_no_song_twice(tmp_path: Path) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    first = CountingEmbedder(interrupt_after=50)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, first, chunk=10)
+    assert first.embedded == TEXTS[:50]
+
+    second = CountingEmbedder()
+    vectors = index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, second, chunk=10)
+    assert second.embedded == TEXTS[50:]  # no song embedded twice
+    np.testing.assert_array_equal(vectors, CountingEmbedder()(TEXTS))
+
+    index_cache.save(folder, FINGERPRINT, index_data())
+    assert not index_cache.partial_folder(folder).exists()  # the cache holds the work now
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "texts"),
+    [(replace(FINGERPRINT, template_version=2), TEXTS), (FINGERPRINT, [*TEXTS[:30], "changed", *TEXTS[31:]])],
+    ids=["other-fingerprint", "other-texts"],
+)
+def test_chunks_of_another_build_are_never_reused(tmp_path: Path, fingerprint: Fingerprint, texts: list[str]) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, CountingEmbedder(interrupt_after=50), chunk=10)
+    again = CountingEmbedder()
+    index_cache.embed_resumable(folder, fingerprint, texts, again, chunk=10)
+    assert again.embedded == texts
+
+
+def test_a_damaged_chunk_is_embedded_again(tmp_path: Path) -> None:
+    folder = cache_folder(tmp_path, FINGERPRINT)
+    with pytest.raises(KeyboardInterrupt):
+        index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, CountingEmbedder(interrupt_after=50), chunk=10)
+    garbage(index_cache.partial_folder(folder) / "0000002.npy")
+    again = CountingEmbedder()
+    index_cache.embed_resumable(folder, FINGERPRINT, TEXTS, again, chunk=10)
+    assert again.embedded == TEXTS[20:30] + TEXTS[50:]
+
+
+# --- musicrec index build --device -------------------------------------------------------------
+
+
+def test_a_build_on_a_gpu_moves_the_model_there_and_back() -> None:
+    from recommender.engine import model_on
+
+    moves: list[str] = []
+
+    class Model:
+        def to(self, device: str) -> None:
+            moves.append(device)
+
+    model = Model()
+    with model_on(model, "cuda"):  # type: ignore[arg-type]
+        assert moves == ["cuda"]
+    with pytest.raises(KeyboardInterrupt), model_on(model, "cuda:1"):  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+    with model_on(model, "cpu"):  # type: ignore[arg-type]
+        pass
+    assert moves == ["cuda", "cpu", "cuda:1", "cpu"]
+
+
+@pytest.mark.parametrize(
+    ("device", "fragment"), [("cuda", "no CUDA GPU"), ("tpu", "unknown device"), ("meta", "not supported")]
+)
+def test_index_build_names_a_device_it_cannot_use(
+    device: str, fragment: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from recommender.cli import main
+
+    monkeypatch.setattr("recommender.engine.torch.cuda.is_available", lambda: False)
+    assert main(["index", "build", "--device", device]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and "\n" not in err and "Traceback" not in err

@@ -83,7 +83,8 @@ def test_resolve_song_reads_only_plain_positions_in_the_catalog(tiny: Recommende
     assert tiny.resolve_song(text) is None
 
 
-def test_resolve_song_still_reads_positions_and_titles(tiny: Recommender) -> None:
-    assert tiny.resolve_song("3") is tiny.songs[3]
-    assert tiny.resolve_song(" 0 ") is tiny.songs[0]
+def test_resolve_song_still_reads_autocomplete_picks_and_titles(tiny: Recommender) -> None:
+    # An autocomplete pick travels as "song:ROW"; a bare number is a title ("3" is a Britney Spears song).
+    assert tiny.resolve_song("song:3") is tiny.songs[3]
+    assert tiny.resolve_song(" song:0 ") is tiny.songs[0]
     assert tiny.resolve_song("halo") is tiny.songs[1]

@@ -16,6 +16,8 @@ from .genres import GENRES, PLACES, Genre, genre_families
 from .scales import (
     CHILL_MAX_ENERGY,
     CHILL_MAX_LOUDNESS,
+    KEY_NAMES,
+    METER_WORDS,
     PARTY_MIN_DANCEABILITY,
     PARTY_MIN_ENERGY,
     SCALES,
@@ -32,6 +34,8 @@ __all__ = [
     "FEATURE_TERMS",
     "GENERIC_REQUESTS",
     "GENRES",
+    "KEY_NAMES",
+    "METER_WORDS",
     "NEGATION",
     "PARTY_MIN_DANCEABILITY",
     "PARTY_MIN_ENERGY",

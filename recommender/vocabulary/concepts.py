@@ -33,7 +33,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"exams?|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|essay|library|"
         r"work(?:ing)? from home|wfh|background music",
         "calm background music for studying, homework, reading and concentrating",
-        (("energy", "low"), ("speechiness", "low"), ("loudness", "low")),
+        (("energy", "low"), ("speechiness", "low"), ("loudness", "low"), ("instrumentalness", "high")),
     ),
     Concept(
         "sleep",

@@ -9,6 +9,21 @@ term ("not", "no", "anything but", ...) turns high into low and back.
 from __future__ import annotations
 
 FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (r"instrumentals?|no vocals|without vocals|no lyrics|without lyrics|vocal-?less",
+     (("instrumentalness", "high", "instrumental"),)),
+    # "clean" is a bound (explicit at most 0): it must keep every explicit song out, not just rank them lower.
+    (r"clean(?: versions?| lyrics| songs?| tracks?)?|no explicit(?: lyrics| content| songs?)?|non-?explicit|"
+     r"not explicit|family[- ]friendly|kid[- ]friendly|for kids|child[- ]friendly|radio[- ]edits?|"
+     r"no (?:swearing|cursing|profanity)|without (?:swearing|cursing|profanity|explicit lyrics)|profanity[- ]free",
+     (("explicit", "max", "clean"),)),
+    (r"explicit(?: lyrics| content)?|uncensored|nsfw|swearing|cursing",
+     (("explicit", "high", "explicit"),)),
+    (r"with vocals|vocals|vocal|singing",
+     (("instrumentalness", "low", "with vocals"),)),
+    (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?",
+     (("mode", "low", "minor key"),)),
+    (r"major[- ]key|in (?:a )?major(?: key)?|major chords?",
+     (("mode", "high", "major key"),)),
     (r"chill(?:ed|y|out)?|laid[- ]back|mellow|calm(?:er|ing)?|sooth(?:ing|e)|gentle|"
      r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
      (("energy", "low", "calm"),)),

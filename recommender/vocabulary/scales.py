@@ -105,8 +105,26 @@ SCALES: dict[str, Scale] = {
             ("an underground, lesser-known track", "a moderately popular track", "a very popular, chart-topping hit"),
             ("lesser-known", "fairly popular", "a big hit"),
         ),
+        Scale(
+            "instrumentalness",
+            (10, 50),
+            ("with vocals", "mostly instrumental with few vocals", "instrumental with no vocals, good for studying and focus"),
+            ("with vocals", "few vocals", "instrumental"),
+        ),
+        Scale("mode", (0.5,), ("in a minor key", "in a major key"), ("minor key", "major key")),
+        Scale(
+            "explicit",
+            (0.5,),
+            ("clean, with no explicit lyrics and family friendly", "explicit, with explicit lyrics"),
+            ("clean", "explicit"),
+        ),
     )
 }
+
+# Pitch classes as Spotify numbers them (0 = C); with the mode they name the key, "in C# minor".
+KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+# Beats per bar other than the usual four, in the words people use for them.
+METER_WORDS = {3: "in 3/4 waltz time", 5: "in an odd 5/4 meter", 6: "in 6/8 time", 7: "in an odd 7/8 meter"}
 
 # Overall moods that people ask for by one word, from the features that make them.
 CHILL_MAX_ENERGY = 55
