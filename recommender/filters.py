@@ -52,6 +52,7 @@ class Filters:
             years.append(song.years)
         # Every credited artist, "feat." guests too: a request naming any of them finds the song.
         self.credits = Membership(credits)
+        self.main_artists = Membership([(song.artist,) for song in songs])
         self.genres = Membership(genres)
         self.years = Membership(years)
 
@@ -85,6 +86,10 @@ class Filters:
             charted = self.years.songs_with(lambda _: True)
             ok &= ~charted | self.years.songs_with(lambda year: year not in intent.exclude_years)
         return ok
+
+    def by_main_artist(self, names: set[str]) -> np.ndarray:
+        """The songs whose main artist is one of ``names`` (not a guest on someone else's song)."""
+        return self.main_artists.songs_with(names.__contains__)
 
     def _artists(self, names: set[str]) -> np.ndarray:
         return self.credits.songs_with(names.__contains__)

@@ -31,6 +31,9 @@ FEATURE_WEIGHT = 2.0
 # Share of the audio features in /similar's hybrid vector; the text embedding has the rest.
 HYBRID_AUDIO_WEIGHT = 0.5
 MAX_PER_ARTIST = 3
+# Added to a named artist's own songs, above any feature fit (at most FEATURE_WEIGHT), so songs where they
+# are only a guest come after them.
+MAIN_ARTIST_BONUS = FEATURE_WEIGHT
 # How far a member's 👍 songs pull their later answers toward their sound: the cosine of a song's audio
 # features with the liked songs' mean, times this, is added to its score (feature wishes weigh 2, the
 # text similarity about 0.2-0.6). Off for a member with no 👍.
@@ -200,6 +203,10 @@ class Ranker:
         songs that sound like the ``liked`` ones rise by up to ``LIKED_WEIGHT``."""
         query = np.asarray(vector, dtype=np.float32)
         wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
+        if intent.artists:
+            # "Bieber songs": his own first, then the songs he is a guest on.
+            own = MAIN_ARTIST_BONUS * self.filters.by_main_artist(intent.artists).astype(np.float32)
+            wish = own if wish is None else wish + own
         if liked:
             sound = self.audio[list(liked)].mean(axis=0)
             pull = LIKED_WEIGHT * (self.audio @ (sound / max(float(np.linalg.norm(sound)), 1e-6)))
