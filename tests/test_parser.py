@@ -266,7 +266,9 @@ CASES = [
     pytest.param("big room", {"genres": {"big room"}}, (), id="label-big-room"),
     pytest.param("edm", {"genres": labels("EDM")}, (), id="family-edm"),
     pytest.param("hip hop", {"genres": labels("hip hop")}, (), id="family-hip-hop"),
-    pytest.param("chill electronic", {"genres": labels("EDM"), "wishes": {("energy", "low")}}, (), id="chill-electronic"),
+    pytest.param(
+        "chill electronic", {"genres": labels("EDM"), "wishes": {("energy", "low")}}, (), id="chill-electronic"
+    ),
     pytest.param(
         "jazz for a rainy day",
         {"concepts": ["rainy day"], "wishes": concept_wishes("rainy day") | {("acousticness", "high")}},
@@ -275,12 +277,17 @@ CASES = [
     ),
     pytest.param(
         "heavy metal for the gym",
-        {"concepts": ["workout"], "wishes": concept_wishes("workout") | {("loudness", "high"), ("acousticness", "low")}},
+        {
+            "concepts": ["workout"],
+            "wishes": concept_wishes("workout") | {("loudness", "high"), ("acousticness", "low")},
+        },
         ("metal",),
         id="missing-genre-metal",
     ),
     pytest.param("k-pop", {"wishes": {("danceability", "high"), ("energy", "high")}}, ("k-pop",), id="missing-k-pop"),
-    pytest.param("christmas songs", {"wishes": {("valence", "high"), ("acousticness", "high")}}, ("christmas",), id="xmas"),
+    pytest.param(
+        "christmas songs", {"wishes": {("valence", "high"), ("acousticness", "high")}}, ("christmas",), id="xmas"
+    ),
     pytest.param("no jazz", {"exclude_genres": labels("jazz")}, (), id="excluding-a-missing-genre-is-no-news"),
     # -- eras and years, in and out of the catalog --------------------------------------------------
     pytest.param("songs from 2015", {"years": {2015}}, (), id="year"),
@@ -293,7 +300,9 @@ CASES = [
     # -- refinements: a later wish replaces the one it contradicts; exclusions add up ---------------
     pytest.param(["slower please", "actually faster"], {"wishes": {("bpm", "high")}}, (), id="faster-replaces-slower"),
     pytest.param(["calm", "more energetic"], {"wishes": {("energy", "high")}}, (), id="energetic-replaces-calm"),
-    pytest.param(["chill", "sad"], {"wishes": {("energy", "low"), ("valence", "low")}}, (), id="different-features-add"),
+    pytest.param(
+        ["chill", "sad"], {"wishes": {("energy", "low"), ("valence", "low")}}, (), id="different-features-add"
+    ),
     pytest.param(["songs from 2012", "actually 2016"], {"years": {2016}}, (), id="later-year-replaces"),
     pytest.param(["adele", "ed sheeran instead"], {"artists": {"Ed Sheeran"}}, (), id="later-artist-replaces"),
     pytest.param(["edm", "actually hip hop"], {"genres": labels("hip hop")}, (), id="later-genre-replaces"),
