@@ -13,10 +13,13 @@ also fails when the parser reads something that is not there (an artist filter f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
+from recommender.catalog import load_catalog
 from recommender.intent import Intent
 from recommender.parser import IntentParser
 from recommender.songs import Features, Song
@@ -46,6 +49,10 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], int, Features], ...] = (
     ("Radioactive", "Imagine Dragons", ("modern rock",), 2012, features(bpm=137, energy=78, valence=24)),
     ("Sunflower", "Post Malone", ("dfw rap",), 2018, features(bpm=90, energy=48, valence=91)),
     ("Bad Guy", "Billie Eilish", ("electropop",), 2019, features(bpm=135, energy=43, valence=56)),
+    ("Stay With Me", "Sam Smith", ("uk pop",), 2014, features(bpm=84, energy=42, valence=18)),
+    ("Stay", "Zedd", ("complextro",), 2017, features(bpm=102, energy=62, valence=50)),
+    ("This Is What You Came For", "Calvin Harris", ("dance pop",), 2016, features(bpm=124, energy=93, valence=46)),
+    ("Just Can’t Get Enough", "The Black Eyed Peas", ("dance pop",), 2011, features(bpm=94, energy=64, valence=48)),
 )
 SONGS = [Song(i, title, artist, genres, (year,), f) for i, (title, artist, genres, year, f) in enumerate(ROWS)]
 TITLES = [song.title for song in SONGS]
@@ -147,6 +154,22 @@ CASES = [
     pytest.param("summer vibes", {"concepts": ["summer"]}, (), id="summer-vibes-is-the-season"),
     pytest.param("songs like summer", {"like": "Summer"}, (), id="like-summer-is-the-song"),
     pytest.param("summer by calvin harris", {"like": "Summer"}, (), id="title-by-its-artist"),
+    # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
+    pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
+    pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
+    pytest.param(
+        "more like this is what you came for by calvin harris",
+        {"like": "This Is What You Came For"},
+        (),
+        id="stop-word-title-by-artist",
+    ),
+    # A phone's typographic apostrophe reads as the straight one.
+    pytest.param(
+        "more like just can’t get enough by the black eyed peas",
+        {"like": "Just Can’t Get Enough"},
+        (),
+        id="curly-title",
+    ),
     pytest.param(
         "like starboy but not by the weeknd",
         {"like": "Starboy", "exclude_artists": {"The Weeknd"}},
@@ -164,6 +187,8 @@ CASES = [
     pytest.param("anything but sad", {"wishes": {("valence", "high")}}, (), id="anything-but-sad"),
     pytest.param("nothing too sad", {"wishes": {("valence", "high")}}, (), id="nothing-too-sad"),
     pytest.param("not chill", {"wishes": {("energy", "high")}}, (), id="not-chill"),
+    pytest.param("i don’t want sad songs", {"wishes": {("valence", "high")}}, (), id="curly-dont-want"),
+    pytest.param("nothing that isn’t chill", {"wishes": {("energy", "high")}}, (), id="curly-isnt"),
     pytest.param(
         "canadian artists but not bieber",
         {"genres": {"canadian"}, "exclude_artists": {"Justin Bieber"}},
@@ -370,3 +395,54 @@ def test_throwback_follows_the_catalogs_own_years() -> None:
     later = [Song(i, s.title, s.artist, s.genres, (s.years[0] + 5,), s.features) for i, s in enumerate(SONGS)]
     assert IntentParser(later).parse("throwback").years == {2015, 2016, 2017}
     assert IntentParser(later).parse("new music").years == {2022, 2023, 2024}
+
+
+# --- every title of the reference catalog, named the way people type it -------------------------------
+
+
+def typed(title: str) -> str:
+    """A title as people type it: no "(feat. ...)" part, no " - Remix" suffix."""
+    return re.sub(r"\s+-\s+.*$", "", re.sub(r"\s*[\(\[].*?[\)\]]", "", title)).strip()
+
+
+def reference_titles(path: Path) -> tuple[list[Song], list[Song], list[Song]]:
+    """The reference catalog's songs, one per typed title: those typed in plain words, and the rest (dots,
+    slashes, a lone digit) that people write in more than one way."""
+    songs = load_catalog(path).songs
+    firsts = list({typed(song.title).casefold(): song for song in reversed(songs)}.values())
+    plain = [s for s in firsts if re.fullmatch(r"[\w' ’&-]{2,}", typed(s.title)) and not typed(s.title).isdigit()]
+    return list(songs), plain, [s for s in firsts if s not in plain]
+
+
+def misread(songs: Sequence[Song], named: Sequence[Song], template: str) -> list[str]:
+    """The requests naming a song of ``named`` by ``template`` that miss the song or add a filter."""
+    parser = IntentParser(songs)
+    missed = []
+    for song in named:
+        text = template.format(title=typed(song.title), artist=song.artist)
+        intent = parser.parse(text)
+        found = songs[intent.like].title if intent.like is not None else None
+        if found is None or typed(found).casefold() != typed(song.title).casefold() or intent.has_filters:
+            missed.append(f"{text!r} -> {found!r}, {intent.describe()}")
+    return missed
+
+
+TEMPLATES = ["songs like {title}", "more like {title} by {artist}", "like {title} but slower"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_plain_title_of_the_reference_catalog_is_found(reference_catalog: Path, template: str) -> None:
+    songs, plain, _ = reference_titles(reference_catalog)
+    assert len(plain) > 550
+    assert misread(songs, plain, template) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="titles with dots or slashes ('E.T.', 'G.U.Y.', '7/11', 'I Knew You Were Trouble.') or a lone digit ('3') "
+    "are cut at their punctuation or read as numbers",
+)
+@pytest.mark.parametrize("template", TEMPLATES[:2])
+def test_titles_with_punctuation_are_found(reference_catalog: Path, template: str) -> None:
+    songs, _, punctuated = reference_titles(reference_catalog)
+    assert misread(songs, punctuated, template) == []
