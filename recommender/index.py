@@ -298,6 +298,9 @@ def load(folder: Path, fingerprint: Fingerprint) -> IndexData | None:
         return None
     try:
         manifest = json.loads(manifest_path.read_text())
+        # A fingerprint that is not a record is damage, not another catalog's cache: warn, do not call it stale.
+        if not isinstance(manifest["fingerprint"], dict):
+            raise ValueError("the manifest's fingerprint is not a record")
         if manifest["fingerprint"] != asdict(fingerprint):
             log.info("index cache in %s is stale; rebuilding", folder)
             return None

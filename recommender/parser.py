@@ -61,6 +61,7 @@ RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
 }
 
 Span = tuple[int, int]
+APOSTROPHES = str.maketrans("\u2018\u2019\u02bc", "'''")
 CONCEPT_PATTERNS = {c.name: re.compile(rf"\b(?:{c.typed})\b") for c in CONCEPTS}
 VOCABULARY_WORD = re.compile(
     "|".join(
@@ -96,7 +97,8 @@ class _Reading:
 def normalize(text: str) -> str:
     """Lowercase words, emoji as the words they stand for, and the symbols numbers use (< > = + : .)."""
     chars = []
-    for char in unicodedata.normalize("NFKC", text):
+    # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
+    for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES):
         word = EMOJI.get(char)
         if word is not None:
             chars.append(f" {word} ")
@@ -230,6 +232,11 @@ class IntentParser:
             words = rest[: stop.start() if stop else len(rest)].split()
             if words and words[-1] == "by":
                 words = words[:-1]
+            # A title may hold a stop word ("Stay With Me", "Work from Home"): an exact title past it wins.
+            whole = rest.split()[:10]
+            exact = [n for n in range(len(whole), len(words), -1) if _title_key(" ".join(whole[:n])) in self.title_ids]
+            if exact:
+                words = whole[: exact[0]]
             hit = self._find_title(words, from_start=True)
             if hit is not None:
                 end = cue.end() + len(" ".join(words[: hit[1]]))

@@ -36,11 +36,13 @@ class FakeRecommender:
 
     def __init__(self, *, encode_delay: float = 0.0) -> None:
         self.calls: list[list[str]] = []
+        self.threads: list[threading.Thread] = []  # where each encode ran
         self.encode_delay = encode_delay
         self.fail_encode = False
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
+        self.threads.append(threading.current_thread())
         if self.encode_delay:
             time.sleep(self.encode_delay)
         if self.fail_encode:
@@ -204,7 +206,9 @@ async def test_the_event_loop_keeps_running_while_the_model_encodes() -> None:
     await batcher.recommend("slow one", 1)
     ticker.cancel()
     assert ticks > 3  # a blocked loop would have ticked once
-    assert threading.current_thread() is threading.main_thread()
+    # The model ran on the batcher's worker thread, never on the thread that runs the event loop.
+    assert len(fake.threads) == 1 and fake.threads[0] is not threading.current_thread()
+    assert fake.threads[0].name.startswith("musicrec-encode")
     await batcher.aclose()
 
 

@@ -56,8 +56,10 @@ def test_synthetic_catalogs_are_reproducible_unit_vectors() -> None:
 
 def test_scale_measure_reports_every_figure(reference_catalog: Path) -> None:
     result = measure(2000, choice=IndexChoice("ivf", nlist=8, nprobe=8), catalog=reference_catalog, queries=10)
-    assert 0 <= result["recall_at_10"] <= 1 and 0 <= result["filtered_recall_at_10"] <= 1
-    assert set(result["nprobe_recall"]) == {"8", "16", "24", "32", "64"}
+    # Every list is probed (nprobe = nlist): only the 8-bit codes can cost recall, and probing more changes nothing.
+    assert result["recall_at_10"] >= 0.9 and result["filtered_recall_at_10"] >= 0.9
+    assert result["nprobe_recall"] == dict.fromkeys(("8", "16", "24", "32", "64"), result["recall_at_10"])
+    assert 0 < result["filtered_share"] < 1  # the filter keeps some songs and drops others
     assert result["index_mb"] > 0 and result["peak_rss_mb_with_index"] > 0
     assert result["hybrid"]["recall_at_10"] >= 0.9 and set(result["hybrid"]["rank_ms_median_by_request"]) == {
         intent.text for intent in HYBRID_INTENTS

@@ -184,7 +184,10 @@ def test_a_damaged_manifest_is_none_with_a_warning(
     (saved / MANIFEST).write_bytes(manifest)
     with caplog.at_level(logging.INFO, logger="recommender.index"):
         assert index_cache.load(saved, FINGERPRINT) is None
-    assert caplog.records  # logged, never raised
+    # Damage, not staleness: one warning naming the folder, never raised.
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "recommender.index"]
+    assert len(warnings) == 1 and str(saved) in warnings[0].getMessage()
+    assert [r.levelno for r in caplog.records if r.name == "recommender.index"] == [logging.WARNING]
 
 
 def test_a_manifest_missing_a_checksum_is_none_with_a_warning(saved: Path, caplog: pytest.LogCaptureFixture) -> None:

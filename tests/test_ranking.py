@@ -3,6 +3,8 @@ and on a large synthetic one, where an IVF index proposes the candidates: same a
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -10,12 +12,12 @@ import numpy as np
 import pytest
 
 from recommender.ann import IndexChoice, build_index
-from recommender.intent import Intent
 from recommender.filters import Membership
+from recommender.intent import Intent, Wish
+from recommender.parser import IntentParser
 from recommender.ranking import Ranker
-from recommender.songs import song_key
 from recommender.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
-from recommender.songs import Features, Song
+from recommender.songs import Features, Song, song_key
 
 FEATURES = Features(bpm=120, energy=50, danceability=50, loudness=-6, liveness=10, valence=50, length=200,
                     acousticness=20, speechiness=5, popularity=50)
@@ -126,3 +128,280 @@ def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(large: tuple[Synth
     found = served.rank(Intent(text="x", artists={"Artist 3"}), Synthetic(20_000).queries(1)[0], 10)
     # Artist 3 has twenty songs; the request asks for ten and gets that artist's ten nearest.
     assert len(found) == 10 and {r.song.artist for r in found} == {"Artist 3"}
+
+
+
+# --- relaxation, the per-artist cap, exclusions, reasons and seed-relative bounds --------------------
+
+
+def measured(
+    *, bpm: float = 120, energy: float = 50, valence: float = 50, loudness: float = -6, **rest: float
+) -> Features:
+    values = {"danceability": 50, "liveness": 10, "length": 200, "acousticness": 20, "speechiness": 5, "popularity": 50}
+    return Features(bpm=bpm, energy=energy, valence=valence, loudness=loudness, **{**values, **rest})
+
+
+def track(i: int, artist: str, *, genre: str = "pop", year: int = 2015, **features: float) -> Song:
+    return Song(id=i, title=f"Track {i}", artist=artist, genres=(genre,), years=(year,), features=measured(**features))
+
+
+def ranker_with_scores(songs: list[Song], scores: list[float]) -> Ranker:
+    """A Ranker whose songs score ``scores`` against ``QUERY``: each vector is that much QUERY plus its own axis."""
+    vectors = np.zeros((len(songs), len(songs) + 1), dtype=np.float32)
+    for i, score in enumerate(scores):
+        vectors[i, 0], vectors[i, i + 1] = score, np.sqrt(1 - score**2)
+    return Ranker(songs, vectors)
+
+
+def query(songs: list[Song]) -> np.ndarray:
+    found = np.zeros(len(songs) + 1, dtype=np.float32)
+    found[0] = 1
+    return found
+
+
+def outside(reasons: tuple[str, ...]) -> list[str]:
+    return [reason for reason in reasons if reason.startswith("outside")]
+
+
+# One song meets every filter of RELAXED_REQUEST; each other one misses exactly one, and the closer a song is to
+# the words, the later the filter it misses gives way: only the relaxation order can put them in this order.
+MISSES = ("nothing", "bounds", "genre", "year", "artist")
+RELAXING = [
+    track(0, "Adele", bpm=130),
+    track(1, "Adele", bpm=100),
+    track(2, "Adele", genre="rock", bpm=130),
+    track(3, "Adele", year=2012, bpm=130),
+    track(4, "Drake", bpm=130),
+]
+RELAXED_REQUEST = Intent(
+    text="adele pop from 2015 over 120 bpm",
+    artists={"Adele"},
+    years={2015},
+    year_label="year 2015",
+    genre_keys=("pop",),
+    genre_label="pop",
+    wishes=[Wish("bpm", "min", "over 120 BPM", 120)],
+)
+# What each relaxed reason must name: the numbers, the genre, the year asked for, the artist.
+RELAXED_WORDS = {"bounds": "numbers", "genre": "genre", "year": "2015", "artist": "artist"}
+
+
+def test_filters_give_way_bounds_first_then_genre_then_year_then_artist() -> None:
+    ranker = ranker_with_scores(RELAXING, [0.1, 0.6, 0.7, 0.8, 0.9])
+    found = ranker.rank(RELAXED_REQUEST, query(RELAXING), len(RELAXING))
+    assert [MISSES[r.song.id] for r in found] == list(MISSES)
+    # A song found by relaxing never ranks above one that met more of the request.
+    assert [r.score for r in found] == sorted((r.score for r in found), reverse=True)
+    assert outside(found[0].reasons) == []
+    for result in found[1:]:
+        [reason] = outside(result.reasons)
+        assert RELAXED_WORDS[MISSES[result.song.id]] in reason, result.reasons
+        assert all(word not in reason for miss, word in RELAXED_WORDS.items() if miss != MISSES[result.song.id])
+
+
+@pytest.mark.parametrize("k", range(1, len(RELAXING) + 1))
+def test_only_as_much_is_relaxed_as_k_needs(k: int) -> None:
+    ranker = ranker_with_scores(RELAXING, [0.1, 0.6, 0.7, 0.8, 0.9])
+    found = ranker.rank(RELAXED_REQUEST, query(RELAXING), k)
+    assert [MISSES[r.song.id] for r in found] == list(MISSES[:k])
+
+
+CAPPED = [track(i, "Adele") for i in range(6)] + [track(i, f"Other {i}") for i in range(6, 10)]
+
+
+def test_at_most_three_songs_per_artist_unless_the_artist_was_named() -> None:
+    ranker = ranker_with_scores(CAPPED, [0.9, 0.89, 0.88, 0.87, 0.86, 0.85, 0.2, 0.19, 0.18, 0.17])
+    found = ranker.rank(Intent(text="songs"), query(CAPPED), 6)
+    assert len(found) == 6 and [r.song.artist for r in found].count("Adele") == 3
+    named = ranker.rank(Intent(text="adele", artists={"Adele"}), query(CAPPED), 6)
+    assert [r.song.artist for r in named] == ["Adele"] * 6
+
+
+def near_seed_ranker() -> Ranker:
+    """CAPPED with Adele's songs next to each other in words and sound, the others far from them."""
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((len(CAPPED), 16)).astype(np.float32)
+    vectors[:6] = vectors[0] + 0.05 * vectors[:6]
+    songs = [replace(s, features=measured(bpm=90 + i, energy=30)) if i < 6 else s for i, s in enumerate(CAPPED)]
+    return Ranker(songs, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize(
+    "intent", [None, Intent(text="but calmer", wishes=[Wish("energy", "low", "calm")])], ids=["plain", "refined"]
+)
+def test_similar_keeps_the_artist_cap(intent: Intent | None) -> None:
+    ranker = near_seed_ranker()
+    seed = ranker.songs[0]
+    found = ranker.similar(seed, 6, exclude={song_key(seed)}, intent=intent)
+    assert len(found) == 6 and seed not in [r.song for r in found]
+    assert [r.song.artist for r in found].count("Adele") == 3
+
+
+EXCLUDING = [
+    track(0, "Adele", genre="british soul", year=2011),
+    track(1, "Adele", genre="british soul", year=2016),
+    track(2, "Justin Bieber", genre="canadian pop", year=2015),
+    track(3, "Justin Bieber", genre="canadian pop", year=2016),
+    track(4, "Drake", genre="canadian hip hop", year=2016),
+    track(5, "Drake", genre="canadian hip hop", year=2010),
+]
+
+
+@pytest.mark.parametrize(
+    ("intent", "excluded"),
+    [
+        (Intent(text="canadian but not bieber", genre_keys=("canadian",), exclude_artists={"Justin Bieber"}), {2, 3}),
+        (Intent(text="adele, no hip hop", artists={"Adele"}, exclude_genre_keys=("hip hop",)), {4, 5}),
+        (Intent(text="2016, nothing from 2010 or 2011", years={2016}, exclude_years={2010, 2011}), {0, 5}),
+    ],
+    ids=["artist", "genre", "years"],
+)
+def test_exclusions_never_give_way_however_few_songs_remain(intent: Intent, excluded: set[int]) -> None:
+    ranker = ranker_with_scores(EXCLUDING, [0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    # Asking for every song: the filters are relaxed to the end, the exclusions stay.
+    found = ranker.rank(intent, query(EXCLUDING), len(EXCLUDING))
+    assert {r.song.id for r in found} == set(range(len(EXCLUDING))) - excluded
+    seed = EXCLUDING[1]
+    near = ranker.similar(seed, len(EXCLUDING), exclude={song_key(seed)}, intent=intent)
+    assert {r.song.id for r in near} == set(range(len(EXCLUDING))) - excluded - {seed.id}
+
+
+# Column names a member never reads: a reason says "happy mood", "very acoustic", "rap-heavy" instead.
+COLUMN_NAMES = re.compile(r"\b(valence|acousticness|speechiness|liveness|danceability)\b", re.IGNORECASE)
+VARIED = [
+    Song(
+        id=i,
+        title=f"Varied {i}",
+        artist=f"Artist {i % 7}",
+        genres=(("dance pop", "canadian hip hop", "british soul", "edm")[i % 4],),
+        years=(2010 + i % 10,),
+        features=Features(*(float(v) for v in row)),
+    )
+    for i, row in enumerate(
+        np.column_stack(
+            [
+                np.linspace(70, 190, 24),  # bpm
+                np.linspace(5, 98, 24)[::-1],  # energy
+                np.linspace(20, 95, 24)[np.r_[12:24, 0:12]],  # danceability
+                np.linspace(-15, -2, 24),  # loudness
+                np.linspace(2, 80, 24)[np.r_[5:24, 0:5]],  # liveness
+                np.linspace(3, 97, 24)[np.r_[18:24, 0:18]],  # valence
+                np.linspace(130, 330, 24),  # length
+                np.linspace(0, 95, 24)[np.r_[9:24, 0:9]],  # acousticness
+                np.linspace(3, 45, 24)[np.r_[3:24, 0:3]],  # speechiness
+                np.linspace(10, 99, 24),  # popularity
+            ]
+        ).round()
+    )
+]
+PLAIN_WORDS_REQUESTS = [
+    "calm",
+    "energetic",
+    "upbeat",
+    "sad",
+    "dark",
+    "happy",
+    "danceable",
+    "acoustic",
+    "electronic",
+    "live",
+    "rap-heavy",
+    "loud",
+    "quiet",
+    "fast",
+    "slow",
+    "popular",
+    "underground",
+    "long songs",
+    "short songs",
+    "not sad",
+    "not acoustic",
+    "study",
+    "sleep",
+    "party",
+    "summer",
+    "heartbreak",
+    "bops",
+    "love songs",
+    "over 120 bpm",
+    "under 3 min",
+    "about 100 bpm",
+    "dance pop from 2013",
+    "artist 3 but calmer",
+    "jazz",
+    "metal for the gym",
+]
+
+
+def test_reasons_use_plain_words_never_column_names() -> None:
+    vectors = np.random.default_rng(2).standard_normal((len(VARIED), 16)).astype(np.float32)
+    ranker = Ranker(VARIED, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    parser = IntentParser(VARIED)
+    reasons: list[str] = []
+    for text in PLAIN_WORDS_REQUESTS:
+        intent = parser.parse(text)
+        assert intent.wishes or intent.has_filters or intent.notes, text  # the request says something to explain
+        reasons += [reason for r in ranker.rank(intent, vectors[0], 8) for reason in r.reasons]
+        reasons += [reason for r in ranker.similar(VARIED[3], 5, {song_key(VARIED[3])}, intent) for reason in r.reasons]
+    reasons += [reason for r in ranker.similar(VARIED[5], 8, {song_key(VARIED[5])}) for reason in r.reasons]
+    assert len(set(reasons)) > 40  # the requests above did reach many kinds of reasons
+    assert [reason for reason in reasons if COLUMN_NAMES.search(reason)] == []
+
+
+@pytest.mark.parametrize(
+    ("loud", "asked", "never"),
+    [
+        (True, "calm", "calm"),
+        (True, "quiet", "quiet"),
+        (True, "slow", "slow"),
+        (False, "energetic", "energetic"),
+        (False, "loud", "loud"),
+        (False, "fast", "fast"),
+    ],
+)
+def test_a_one_song_catalog_does_not_call_its_song_what_it_is_not(loud: bool, asked: str, never: str) -> None:
+    """The only song is its catalog's middle on every feature; its reason must follow the scale, not the rank."""
+    sound = measured(bpm=175, energy=95, loudness=-2) if loud else measured(bpm=70, energy=15, loudness=-14)
+    only = [Song(0, "Only", "Solo", ("pop",), (2015,), sound)]
+    intent = IntentParser(only).parse(asked)
+    assert intent.wishes, asked
+    [result] = Ranker(only, np.ones((1, 4), dtype=np.float32) / 2).rank(intent, np.ones(4, np.float32) / 2, 1)
+    assert all(never not in reason for reason in result.reasons), result.reasons
+
+
+def seed_relative_ranker() -> Ranker:
+    """Twelve songs from 70 to 180 BPM and sad to happy; the seed (id 6) sits in the middle of both."""
+    songs = [track(i, f"Artist {i}", bpm=70 + 10 * i, valence=5 + 8 * i) for i in range(12)]
+    vectors = np.random.default_rng(3).standard_normal((len(songs), 16)).astype(np.float32)
+    return Ranker(songs, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize(
+    ("refinement", "feature", "side"),
+    [
+        ("but slower", "bpm", "below"),
+        ("but faster", "bpm", "above"),
+        ("but happier", "valence", "above"),
+        ("but sadder", "valence", "below"),
+    ],
+)
+def test_similar_with_a_wish_is_bounded_at_the_seeds_own_value(refinement: str, feature: str, side: str) -> None:
+    ranker = seed_relative_ranker()
+    seed = ranker.songs[6]
+    intent = IntentParser(ranker.songs).parse(refinement)
+    found = ranker.similar(seed, 5, {song_key(seed)}, intent)
+    assert len(found) == 5 and seed not in [r.song for r in found]
+    value = getattr(seed.features, feature)
+    for result in found:
+        theirs = getattr(result.song.features, feature)
+        assert (theirs <= value) if side == "below" else (theirs >= value), (refinement, result.song.title, theirs)
+        assert outside(result.reasons) == []
+
+
+def test_similar_says_so_when_the_seed_relative_bound_is_relaxed() -> None:
+    ranker = seed_relative_ranker()
+    seed = ranker.songs[2]  # only two songs are slower than it
+    found = ranker.similar(seed, 5, {song_key(seed)}, IntentParser(ranker.songs).parse("but slower"))
+    slower = [r for r in found if r.song.features.bpm <= seed.features.bpm]  # type: ignore[union-attr]
+    assert [r.song.id for r in slower] == [0, 1] and found[:2] == slower
+    assert all(outside(r.reasons) for r in found[2:]) and all(not outside(r.reasons) for r in slower)
