@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sys
 import tempfile
 import urllib.request
@@ -19,6 +20,7 @@ import click
 
 from . import evaluation
 from .catalog import CatalogError, load_catalog
+from .encoder import CHOICES, ENCODER_ENV
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
 from .paths import FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError
@@ -39,6 +41,17 @@ profile_option = click.option(
 )
 k_option = click.option("--k", type=click.IntRange(1, MAX_K), default=10, show_default=True, help="Songs per answer.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+
+
+def _choose_encoder(_context: click.Context, _parameter: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ[ENCODER_ENV] = value  # read by every Recommender this command loads
+
+
+encoder_option = click.option(
+    "--encoder", type=click.Choice(CHOICES), expose_value=False, callback=_choose_encoder,
+    help=f"Text encoder backend (default: ${ENCODER_ENV}, then openvino; the seed profile always uses torch).",
+)
 
 
 @click.group()
@@ -67,6 +80,7 @@ def _print_answer(header: dict[str, object], results: list[Recommendation], as_j
 @json_option
 @profile_option
 @catalog_option
+@encoder_option
 def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs for each QUERY (a mood, an artist, a description), with one model load for all."""
     for query in queries:
@@ -105,6 +119,7 @@ def index() -> None:
 @catalog_option
 @click.option("--lenient", is_flag=True, help="Skip bad rows instead of failing on the first.")
 @click.option("--rebuild", is_flag=True, help="Build afresh even when the cached index is valid.")
+@encoder_option
 def index_build(profile: str, catalog: str | None, lenient: bool, rebuild: bool) -> None:
     """Build (or confirm) the cached index for a catalog and profile, with progress on stderr.
 
@@ -160,14 +175,14 @@ def data_fetch() -> None:
 )
 @catalog_option
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Report folder.")
+@encoder_option
 def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, out: str) -> None:
     """Precision@10 of each profile on a query file, printed side by side and written as JSON and Markdown."""
     questions = evaluation.load_queries(queries)
     reports: dict[str, evaluation.ProfileReport] = {}
-    model = None
     for profile in profiles or ("seed", "default"):
-        recommender = Recommender.load(catalog, profile=profile, model=model)
-        model = recommender.model
+        # Each profile its own encoder: seed runs exact (torch), default the chosen backend.
+        recommender = Recommender.load(catalog, profile=profile)
         reports[profile] = evaluation.evaluate(recommender, questions)
     click.echo(evaluation.compare(reports))
     json_path, md_path = evaluation.write_reports(reports, out)

@@ -10,26 +10,22 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from rapidfuzz import fuzz, process, utils
 
 from . import index as index_cache
 from .ann import build_index
 from .catalog import load_catalog
 from .checksum import sha256_file
+from .encoder import Encoder, embed_catalog, load_encoder
 from .intent import Intent, IntentParser
-from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
+from .model import MODEL_NAME, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .ranking import Ranker, song_key
 from .songs import Recommendation, Song
 from .templates import PROFILES, TEMPLATE_VERSION, song_text
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +63,14 @@ class Recommender:
         songs: Sequence[Song],
         vectors: np.ndarray,
         index: object,
-        model: SentenceTransformer,
+        encoder: Encoder,
         profile: str,
         catalog: Path,
     ) -> None:
         self.songs = tuple(songs)
         self.vectors = vectors
         self.index = index
-        self.model = model
+        self.encoder = encoder
         self.profile = profile
         self.catalog = catalog
         self.model_name = MODEL_NAME
@@ -93,13 +89,14 @@ class Recommender:
         profile: str = "default",
         cache_dir: Path | None = None,
         lenient: bool = False,
-        model: SentenceTransformer | None = None,
+        encoder: Encoder | None = None,
         rebuild: bool = False,
         progress: bool = False,
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
-        Pass ``model`` from another Recommender to serve a second profile without loading it twice.
+        Pass ``encoder`` from another Recommender to serve a second profile without loading the model twice
+        (the seed profile needs the exact one, ``torch-fp32``, to reproduce the published result).
         ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
         stderr even when it is not a terminal.
         """
@@ -109,34 +106,35 @@ class Recommender:
         cache = cache_dir or default_cache_dir()
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
+        encoder = encoder or load_encoder(source, model_hash, cache, exact=profile == "seed")
         fingerprint = index_cache.Fingerprint(
             catalog_sha256=sha256_file(path),
             profile=profile,
             template_version=TEMPLATE_VERSION[profile],
             model=model_hash,
+            encoder=encoder.name,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
-        model = model or load_model(source)
         data = None if rebuild else index_cache.load(folder, fingerprint)
         if data is None:
             # Shard processes starting together on an empty cache: one builds, the others wait and load it.
             with index_cache.build_lock(folder):
                 data = None if rebuild else index_cache.load(folder, fingerprint)
                 if data is None:
-                    data = cls._build(path, profile, model, lenient, progress=progress or sys.stderr.isatty())
+                    data = cls._build(path, profile, encoder, lenient, progress=progress or sys.stderr.isatty())
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
         )
-        return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=profile, catalog=path)
+        return cls(songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=profile, catalog=path)
 
     @staticmethod
     def _build(
-        path: Path, profile: str, model: SentenceTransformer, lenient: bool, *, progress: bool = False
+        path: Path, profile: str, encoder: Encoder, lenient: bool, *, progress: bool = False
     ) -> index_cache.IndexData:
         catalog = load_catalog(path, lenient=lenient, raw=profile == "seed", progress=progress)
         log.info("building the %s index for %d songs from %s", profile, len(catalog.songs), path)
-        vectors = embed_catalog(model, [song_text(song, profile) for song in catalog.songs], progress=progress)
+        vectors = embed_catalog(encoder, [song_text(song, profile) for song in catalog.songs], progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=build_index(vectors, profile))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -158,18 +156,7 @@ class Recommender:
         return np.stack([known[t] for t in texts]) if texts else np.empty((0, self.vectors.shape[1]), np.float32)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """The model's own modules, 32 texts per padded batch.
-
-        ``model.encode`` wraps the same forward pass in generic bookkeeping (device and argument
-        checks, length sorting, progress plumbing) that cost ~4 ms of a ~80 ms one-text call on two
-        cores; the vectors are the same to 1e-6 (tests/test_engine.py).
-        """
-        with torch.inference_mode():
-            batches = [
-                self.model(self.model.preprocess(texts[start : start + 32]))["sentence_embedding"].numpy()
-                for start in range(0, len(texts), 32)
-            ]
-        return np.concatenate(batches).astype(np.float32)
+        return self.encoder.encode(texts)
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks measure the model, not the cache)."""

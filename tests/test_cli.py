@@ -21,7 +21,7 @@ def forbid_model(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was loaded for input that could be refused before")
 
-    monkeypatch.setattr("recommender.engine.load_model", refuse)
+    monkeypatch.setattr("recommender.engine.load_encoder", refuse)
     monkeypatch.setattr("recommender.engine.resolve_model", refuse)
 
 
@@ -192,9 +192,9 @@ def test_unknown_song_for_similar_in_a_real_process() -> None:
 
 
 @pytest.fixture
-def shared_model(monkeypatch: pytest.MonkeyPatch, load_model_once) -> None:  # type: ignore[no-untyped-def]
+def shared_model(monkeypatch: pytest.MonkeyPatch, load_encoder_once) -> None:  # type: ignore[no-untyped-def]
     """``main`` builds its own Recommender; give it the session's model instead of loading another."""
-    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+    monkeypatch.setattr("recommender.engine.load_encoder", load_encoder_once)
 
 
 @pytest.mark.slow

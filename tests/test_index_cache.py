@@ -18,7 +18,7 @@ from recommender import index as index_cache
 from recommender.index import FILES, MANIFEST, Fingerprint, IndexData, build_faiss, cache_folder
 from recommender.songs import Features, Song
 
-FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64)
+FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32")
 
 
 def songs() -> tuple[Song, ...]:
@@ -92,10 +92,11 @@ def test_absent_cache_is_none(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
         replace(FINGERPRINT, catalog_sha256="cd" * 32),
         replace(FINGERPRINT, template_version=2),
         replace(FINGERPRINT, model="other"),
+        replace(FINGERPRINT, encoder="openvino-bf16"),
         replace(FINGERPRINT, profile="seed"),
         replace(FINGERPRINT, format=99),
     ],
-    ids=["catalog", "template", "model", "profile", "format"],
+    ids=["catalog", "template", "model", "encoder", "profile", "format"],
 )
 def test_stale_fingerprint_is_none(saved: Path, stale: Fingerprint, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="recommender.index"):
@@ -301,7 +302,7 @@ def assembled_model() -> str:
 
 
 @pytest.fixture(scope="module")
-def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # type: ignore[no-untyped-def]
+def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_encoder_once):  # type: ignore[no-untyped-def]
     """A tiny catalog and a cache holding its default index, built once by ``Recommender.load``."""
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -311,7 +312,7 @@ def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # ty
     catalog.write_text(TINY_CATALOG, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(MODEL_ENV, assembled_model())
-        patch.setattr("recommender.engine.load_model", load_model_once)
+        patch.setattr("recommender.engine.load_encoder", load_encoder_once)
         built = Recommender.load(catalog, cache_dir=root / "cache")
     return catalog, root / "cache", [r.song.title for r in built.recommend(PARTY, k=3)]
 
@@ -334,7 +335,7 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_model_once, caplog: pytest.LogCaptureFixture
+    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_encoder_once, caplog: pytest.LogCaptureFixture
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -345,7 +346,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]  # beside it: the build lock file
     fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
     monkeypatch.setenv(MODEL_ENV, assembled_model())
-    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+    monkeypatch.setattr("recommender.engine.load_encoder", load_encoder_once)
 
     damage(folder / name)
     with caplog.at_level(logging.WARNING):
@@ -366,7 +367,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     "where", ["recommender.engine.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
 )
 def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_model_once
+    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_encoder_once
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -379,7 +380,7 @@ def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-
     before = index_cache.load(folder, fingerprint)
     assert before is not None
     monkeypatch.setenv(MODEL_ENV, assembled_model())
-    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+    monkeypatch.setattr("recommender.engine.load_encoder", load_encoder_once)
 
     with monkeypatch.context() as patch:
         patch.setattr(where, raise_interrupt)
