@@ -149,7 +149,9 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_the_default_backend_matches_torch_on_requests(default_recommender: Recommender, seed_recommender: Recommender) -> None:
+def test_the_default_backend_matches_torch_on_requests(
+    default_recommender: Recommender, seed_recommender: Recommender
+) -> None:
     fast = default_recommender.encoder
     assert fast.name.startswith("openvino-")
     texts = request_texts()[:300] + list(encoders.VERIFY_TEXTS)
@@ -219,7 +221,10 @@ def test_a_conversion_that_misses_the_bound_is_refused_and_torch_serves(
 
 @pytest.mark.slow
 def test_the_environment_picks_the_backend_a_recommender_loads(
-    tmp_path: Path, reference_catalog: Path, load_encoder_once, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    reference_catalog: Path,
+    load_encoder_once,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     catalog = tmp_path / "five.csv"
     catalog.write_text("".join(reference_catalog.read_text(encoding="utf-8").splitlines(keepends=True)[:6]))
