@@ -99,6 +99,7 @@ def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, cat
 @json_option
 @profile_option
 @catalog_option
+@encoder_option
 def similar(song: str, k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs like SONG (a title, or "title — artist")."""
     recommender = Recommender.load(catalog, profile=profile)
@@ -193,12 +194,13 @@ def eval_command(queries: str, profiles: tuple[str, ...], catalog: str | None, o
 @click.option("--quick", is_flag=True, help="A few requests, no cold starts, a tiny synthetic catalog (seconds).")
 @catalog_option
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json.")
+@encoder_option
 def bench_command(quick: bool, catalog: str | None, out: str) -> None:
     """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
     from . import bench  # imports torch: only this command pays for it
 
     default = Recommender.load(catalog, profile="default")
-    seed = Recommender.load(catalog, profile="seed", model=default.model)
+    seed = Recommender.load(catalog, profile="seed")  # always the exact encoder, as published
     result = bench.run_benchmark(default, seed, quick=quick, out_dir=Path(out))
     click.echo(bench.format_table(result))
     click.echo(f"report: {Path(out) / 'bench.json'}")
