@@ -111,7 +111,8 @@ class TextTokens:
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
-        return cls(tokenizer, int(model.max_seq_length), int(model.tokenizer.pad_token_id))
+        max_length = model.max_seq_length or model.tokenizer.model_max_length
+        return cls(tokenizer, int(max_length), int(model.tokenizer.pad_token_id or 0))
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
@@ -148,7 +149,8 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """sentence-transformers' mean pooling and Normalize module, in float32."""
     weights = mask[..., None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def _encode_in_batches(
@@ -357,7 +359,8 @@ def convert(reference: TorchEncoder, target: Path, fingerprint: dict[str, object
     import openvino as ov
     import torch
 
-    transformer = reference.model[0].auto_model.eval()
+    transformer: Any = reference.model[0].auto_model
+    transformer.eval()
 
     class LastHidden(torch.nn.Module):
         """The transformer alone, taking and giving plain tensors, as the converter wants."""
@@ -367,7 +370,10 @@ def convert(reference: TorchEncoder, target: Path, fingerprint: dict[str, object
             self.transformer = transformer
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hidden: torch.Tensor = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            return hidden
 
     ids, mask = reference.tokens.pad(reference.tokens.ids(VERIFY_TEXTS[:2]))
     log.info("converting the model for OpenVINO into %s (once)", target)

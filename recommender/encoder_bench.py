@@ -9,6 +9,7 @@ quick plan (CI) runs the default backend only, with the exactness check against 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -16,9 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +113,7 @@ def single(recs: dict[str, Recommender], seed: Recommender, texts: Sequence[str]
     for turn, text in enumerate(texts):
         for name in _rotations([*recs, "published"], turn):
             if name == "published":
-                times[name].append(bench._timed(lambda text=text: bench.baseline_request(seed, text)))
+                times[name].append(bench._timed(functools.partial(bench.baseline_request, seed, text)))
             else:
                 times[name].append(sum(bench.ours_request(recs[name], text)))
     report = {}
@@ -285,7 +287,7 @@ def _cold(name: str, cache: Path, catalog: Path) -> tuple[float, float]:
     return elapsed, float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"])
 
 
-def compare(default: Recommender, seed: Recommender, *, quick: bool, cache_dir: Path) -> dict[str, object]:
+def compare(default: Recommender, seed: Recommender, *, quick: bool, cache_dir: Path) -> dict[str, Any]:
     """The backends section of the benchmark report."""
     plan = QUICK if quick else FULL
     encoders = find_backends(default, seed, cache_dir, plan.every_backend)
@@ -293,7 +295,7 @@ def compare(default: Recommender, seed: Recommender, *, quick: bool, cache_dir: 
     requests = bench.Requests()
     for rec in recs.values():
         rec.recommend("warm up", 1)
-    result: dict[str, object] = {"plan": asdict(plan), "default": default.encoder.name, "backends": list(encoders)}
+    result: dict[str, Any] = {"plan": asdict(plan), "default": default.encoder.name, "backends": list(encoders)}
     result["single"] = single(recs, seed, requests.take(plan.single))
     result["throughput"] = throughput(recs, seed, requests, plan)
     built: dict[str, Recommender] = {}
@@ -309,14 +311,14 @@ def compare(default: Recommender, seed: Recommender, *, quick: bool, cache_dir: 
     return result
 
 
-def targets(result: dict[str, object]) -> dict[str, bool | None]:
+def targets(result: dict[str, Any]) -> dict[str, bool | None]:
     """Issue 15's targets for the default backend (None: not measured in this mode)."""
     name = str(result["default"])
-    got = result["quality"][name]  # type: ignore[index]
-    one = result["single"][name]  # type: ignore[index]
-    at_32 = result["throughput"][name].get("32")  # type: ignore[index]
-    build = result.get("index_build", {}).get(name)  # type: ignore[attr-defined]
-    cold = result.get("cold_start", {})  # type: ignore[union-attr]
+    got = result["quality"][name]
+    one = result["single"][name]
+    at_32 = result["throughput"][name].get("32")
+    build = result.get("index_build", {}).get(name)
+    cold = result.get("cold_start", {})
     return {
         "default_cosine_at_least_0.9995": got["cosine_requests_min"] >= MIN_COSINE
         and got["cosine_songs_min"] >= MIN_COSINE,
@@ -332,32 +334,33 @@ def targets(result: dict[str, object]) -> dict[str, bool | None]:
     }
 
 
-def format_table(result: dict[str, object]) -> str:
-    names = list(result["backends"])  # type: ignore[call-overload]
+def format_table(result: dict[str, Any]) -> str:
+    names = list(result["backends"])
     rows: list[list[str]] = [["encoder backend", *names]]
 
-    def row(label: str, cell: object) -> None:
-        rows.append([label, *(str(cell(name)) for name in names)])  # type: ignore[operator]
+    def row(label: str, cell: Callable[[str], object]) -> None:
+        rows.append([label, *(str(cell(name)) for name in names)])
 
     single_ = result["single"]
-    row("one request, median ms", lambda n: single_[n]["median_ms"])  # type: ignore[index]
-    row("one request, p99 ms", lambda n: single_[n]["p99_ms"])  # type: ignore[index]
-    row("  x torch fp32 (paired)", lambda n: single_[n].get("x_torch", "-"))  # type: ignore[index]
-    for level in result["plan"]["levels"]:  # type: ignore[index]
-        key = str(level)
-        row(f"throughput, {level} in flight, req/s", lambda n, k=key: result["throughput"][n][k]["rps"])  # type: ignore[index]
-        row("  x published one at a time", lambda n, k=key: result["throughput"][n][k]["x_published_one_at_a_time"])  # type: ignore[index]
+    row("one request, median ms", lambda n: single_[n]["median_ms"])
+    row("one request, p99 ms", lambda n: single_[n]["p99_ms"])
+    row("  x torch fp32 (paired)", lambda n: single_[n].get("x_torch", "-"))
+    for level in result["plan"]["levels"]:
+        rps = {name: result["throughput"][name][str(level)]["rps"] for name in names}
+        ratio = {name: result["throughput"][name][str(level)]["x_published_one_at_a_time"] for name in names}
+        row(f"throughput, {level} in flight, req/s", rps.__getitem__)
+        row("  x published one at a time", ratio.__getitem__)
     if build := result.get("index_build"):
-        row("index build, reference catalog, s", lambda n: build[n]["seconds"])  # type: ignore[index]
-        row("  x torch fp32 (paired)", lambda n: build[n].get("x_torch", "-"))  # type: ignore[index]
+        row("index build, reference catalog, s", lambda n: build[n]["seconds"])
+        row("  x torch fp32 (paired)", lambda n: build[n].get("x_torch", "-"))
     if cold := result.get("cold_start"):
-        row("cold start, warm cache, s", lambda n: cold[n]["seconds"])  # type: ignore[index]
-        row("peak resident memory, MB", lambda n: cold[n]["peak_rss_mb"])  # type: ignore[index]
+        row("cold start, warm cache, s", lambda n: cold[n]["seconds"])
+        row("peak resident memory, MB", lambda n: cold[n]["peak_rss_mb"])
     got = result["quality"]
-    row("cosine to torch fp32, requests min", lambda n: got[n]["cosine_requests_min"])  # type: ignore[index]
-    row("cosine to torch fp32, songs min", lambda n: got[n]["cosine_songs_min"])  # type: ignore[index]
-    row("top-10 overlap, request only", lambda n: got[n]["top10_overlap_request_only"])  # type: ignore[index]
-    row("top-10 overlap, songs re-embedded too", lambda n: got[n].get("top10_overlap_reembedded", "-"))  # type: ignore[index]
+    row("cosine to torch fp32, requests min", lambda n: got[n]["cosine_requests_min"])
+    row("cosine to torch fp32, songs min", lambda n: got[n]["cosine_songs_min"])
+    row("top-10 overlap, request only", lambda n: got[n]["top10_overlap_request_only"])
+    row("top-10 overlap, songs re-embedded too", lambda n: got[n].get("top10_overlap_reembedded", "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -366,5 +369,5 @@ def format_table(result: dict[str, object]) -> str:
     lines.append(
         "encoder targets: "
         + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in targets_.items())
-    )  # type: ignore[union-attr]
+    )
     return "\n".join(lines)
