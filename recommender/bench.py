@@ -30,14 +30,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from .batching import MicroBatcher
+from .encoder import TorchEncoder
 from .engine import Recommender
 from .request import Request
 from .scale import peak_rss_mb
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 K = 10
 MAX_BATCH = 32
@@ -95,8 +100,15 @@ class Requests:
 
 def baseline_request(seed: Recommender, text: str) -> None:
     """The published path: encode the one request, search the flat L2 index."""
-    query = seed.model.encode([text], convert_to_numpy=True)
+    query = published_model(seed).encode([text], convert_to_numpy=True)
     seed.index.search(np.asarray(query, dtype=np.float32), K)  # type: ignore[attr-defined]
+
+
+def published_model(seed: Recommender) -> SentenceTransformer:
+    """The seed profile's sentence-transformers model: it always runs on the exact torch encoder."""
+    if not isinstance(seed.encoder, TorchEncoder):
+        raise ValueError("the seed profile must run on the torch encoder")
+    return seed.encoder.model
 
 
 def ours_request(default: Recommender, text: str) -> tuple[float, float]:
@@ -218,12 +230,12 @@ def throughput(default: Recommender, seed: Recommender, requests: Requests, plan
     return report
 
 
-def index_build(default: Recommender, repeats: int) -> dict[str, object]:
-    """Embedding the catalog and building each profile's index, with the already loaded model."""
+def index_build(default: Recommender, seed: Recommender, repeats: int) -> dict[str, object]:
+    """Embedding the catalog and building each profile's index, with each profile's already loaded encoder."""
     times: dict[str, list[float]] = {"baseline": [], "ours": []}
     for _ in range(repeats):
-        for system, profile in (("baseline", "seed"), ("ours", "default")):
-            times[system].append(_timed(lambda: Recommender._build(default.catalog, profile, default.model, lenient=False)))
+        for system, rec in (("baseline", seed), ("ours", default)):
+            times[system].append(_timed(lambda: Recommender._build(default.catalog, rec.profile, rec.encoder, lenient=False)))
     return {
         "baseline_s": _median(times["baseline"]),
         "ours_s": _median(times["ours"]),
@@ -244,7 +256,7 @@ else:
     from recommender.engine import Recommender
     rec = Recommender.load(profile=profile)
     if profile == "seed":
-        rec.index.search(rec.model.encode([request]), 5)
+        rec.index.search(rec.encoder.model.encode([request]), 5)
     else:
         rec.recommend(request, 5)
 peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
@@ -330,9 +342,12 @@ def run_benchmark(default: Recommender, seed: Recommender, *, quick: bool, out_d
         "throughput": throughput(default, seed, requests, plan),
     }
     if plan.build_repeats:
-        result["index_build"] = index_build(default, plan.build_repeats)
+        result["index_build"] = index_build(default, seed, plan.build_repeats)
     if plan.cold_repeats:
         result["cold_start"] = cold_start(cache_dir or default_cache_dir(), default.catalog, plan)
+    from . import encoder_bench  # it builds on this module's request helpers
+
+    result["encoders"] = encoder_bench.compare(default, seed, quick=quick, cache_dir=cache_dir or default_cache_dir())
     result["scale"] = scale(plan, default.catalog)
     result["bench_process_peak_rss_mb"] = round(peak_rss_mb(), 1)
     result["targets"] = targets(result)
@@ -412,4 +427,8 @@ def format_table(result: dict[str, object]) -> str:
         )
     lines.append("")
     lines.append("targets: " + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()))
+    if "encoders" in result:
+        from . import encoder_bench
+
+        lines += ["", encoder_bench.format_table(result["encoders"])]
     return "\n".join(lines)

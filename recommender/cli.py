@@ -22,6 +22,7 @@ import click
 
 from . import evaluation
 from .catalog import CatalogError, load_catalog
+from .encoder import CHOICES, ENCODER_ENV
 from .engine import MAX_K, Recommender, RequestError, check_query
 from .model import ModelError
 from .paths import CACHE_ENV, CATALOG_ENV, FETCHED_CATALOG, PROJECT_ROOT, NoCatalogError, cache_dir
@@ -46,6 +47,17 @@ profile_option = click.option(
 )
 k_option = click.option("--k", type=click.IntRange(1, MAX_K), default=10, show_default=True, help="Songs per answer.")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+
+
+def _choose_encoder(_context: click.Context, _parameter: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ[ENCODER_ENV] = value  # read by every Recommender this command loads
+
+
+encoder_option = click.option(
+    "--encoder", type=click.Choice(CHOICES), expose_value=False, callback=_choose_encoder,
+    help=f"Text encoder backend (default: ${ENCODER_ENV}, then openvino; the seed profile always uses torch).",
+)
 
 
 @click.group()
@@ -81,6 +93,7 @@ def _print_answer(answer: Answer, profile: str, as_json: bool) -> None:
 @json_option
 @profile_option
 @catalog_option
+@encoder_option
 def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs for each QUERY (a mood, an artist, a description, "songs like TITLE"), one model load for all."""
     # What is answered is also what is printed: invalid UTF-8 in argv arrives as surrogates stdout cannot encode.
@@ -96,6 +109,7 @@ def recommend(queries: tuple[str, ...], k: int, as_json: bool, profile: str, cat
 @json_option
 @profile_option
 @catalog_option
+@encoder_option
 def similar(song: str, k: int, as_json: bool, profile: str, catalog: str | None) -> None:
     """Songs like SONG (a title, or "title — artist")."""
     recommender = Recommender.load(catalog, profile=profile)
@@ -118,6 +132,7 @@ def index() -> None:
 @click.option("--lenient", is_flag=True, help="Skip bad rows instead of failing on the first.")
 @click.option("--rebuild", is_flag=True, help="Build afresh even when the cached index is valid.")
 @click.option("--device", default="cpu", show_default=True, help="Where to embed the songs: cpu, or cuda for a GPU.")
+@encoder_option
 def index_build(profile: str, catalog: str | None, lenient: bool, rebuild: bool, device: str) -> None:
     """Build (or confirm) the cached index for a catalog and profile, with progress on stderr.
 
@@ -186,14 +201,14 @@ def data_fetch() -> None:
 )
 @catalog_option
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Report folder.")
+@encoder_option
 def eval_command(queries: tuple[str, ...], profiles: tuple[str, ...], catalog: str | None, out: str) -> None:
     """Precision@10 of each profile on the query files, printed side by side and written as JSON and Markdown."""
     questions = [question for path in queries for question in evaluation.load_queries(path)]
     reports: dict[str, evaluation.ProfileReport] = {}
-    model = None
     for profile in profiles or ("seed", "default"):
-        recommender = Recommender.load(catalog, profile=profile, model=model)
-        model = recommender.model
+        # Each profile its own encoder: seed runs exact (torch), default the chosen backend.
+        recommender = Recommender.load(catalog, profile=profile)
         reports[profile] = evaluation.evaluate(recommender, questions)
     click.echo(evaluation.compare(reports))
     json_path, md_path = evaluation.write_reports(reports, out)
@@ -206,12 +221,13 @@ def eval_command(queries: tuple[str, ...], profiles: tuple[str, ...], catalog: s
 @click.option(
     "--out", type=click.Path(file_okay=False), default="reports", show_default=True, help="Folder for bench.json."
 )
+@encoder_option
 def bench_command(quick: bool, catalog: str | None, out: str) -> None:
     """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
     from . import bench  # imports torch: only this command pays for it
 
     default = Recommender.load(catalog, profile="default")
-    seed = Recommender.load(catalog, profile="seed", model=default.model)
+    seed = Recommender.load(catalog, profile="seed")  # always the exact encoder, as published
     result = bench.run_benchmark(default, seed, quick=quick, out_dir=Path(out))
     click.echo(bench.format_table(result))
     click.echo(f"report: {Path(out) / 'bench.json'}")

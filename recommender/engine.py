@@ -13,18 +13,17 @@ from dataclasses import replace
 from functools import partial
 from numbers import Integral
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
-import torch
 
 from . import index as index_cache
 from .catalog import load_catalog
 from .checksum import sha256_file
+from .encoder import Encoder, embed_catalog, load_encoder
 from .intent import Intent
 from .lookup import SongLookup
-from .model import MODEL_NAME, embed_catalog, load_model, resolve_model
+from .model import MODEL_NAME, resolve_model
 from .paths import cache_dir as default_cache_dir
 from .paths import resolve_catalog
 from .profiles import Profile, ProfileName, get_profile
@@ -33,9 +32,6 @@ from .request import Answer, Request
 from .songs import Recommendation, Song, song_key
 from .text import RequestError as RequestError
 from .text import clean_request
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +48,10 @@ NOT_UNDERSTOOD = (
 
 def check_device(device: str) -> None:
     """A device torch knows and this machine has, else a RequestError saying so."""
+    if device == "cpu":
+        return
+    import torch  # only a GPU build pays for importing torch here
+
     try:
         kind = torch.device(device).type
     except (RuntimeError, ValueError):
@@ -63,11 +63,15 @@ def check_device(device: str) -> None:
 
 
 @contextmanager
-def model_on(model: SentenceTransformer, device: str) -> Iterator[None]:
-    """``model`` moved to ``device`` for a build, and back to the CPU afterwards, where requests are encoded."""
+def model_on(encoder: Encoder, device: str) -> Iterator[None]:
+    """The torch encoder's model moved to ``device`` for a build, and back to the CPU afterwards, where
+    requests are encoded. The converted (OpenVINO) encoder runs on the CPU only."""
     if device == "cpu":
         yield
         return
+    model = getattr(encoder, "model", None)
+    if model is None:
+        raise RequestError(f"--device {device} builds with the torch encoder: set MUSICREC_ENCODER=torch for the build")
     model.to(device)
     try:
         yield
@@ -107,7 +111,7 @@ class Recommender:
         songs: Sequence[Song],
         vectors: np.ndarray,
         index: faiss.Index | None,
-        model: SentenceTransformer,
+        encoder: Encoder,
         profile: Profile | ProfileName,
         catalog: Path,
     ) -> None:
@@ -115,7 +119,7 @@ class Recommender:
         self.songs: Sequence[Song] = tuple(songs) if isinstance(songs, list) else songs
         self.vectors = vectors
         self.index = index
-        self.model = model
+        self.encoder = encoder
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self.catalog = catalog
         self.model_name = MODEL_NAME
@@ -133,14 +137,15 @@ class Recommender:
         profile: str = "default",
         cache_dir: Path | None = None,
         lenient: bool = False,
-        model: SentenceTransformer | None = None,
+        encoder: Encoder | None = None,
         rebuild: bool = False,
         progress: bool = False,
         device: str = "cpu",
     ) -> Recommender:
         """Load the cached index for ``catalog`` and ``profile``, building and caching it when needed.
 
-        Pass ``model`` from another Recommender to serve a second profile without loading it twice.
+        Pass ``encoder`` from another Recommender to serve a second profile without loading the model twice
+        (the seed profile needs the exact one, ``torch-fp32``, to reproduce the published result).
         ``rebuild`` builds afresh even over a valid cache; ``progress`` shows a build's progress on
         stderr even when it is not a terminal. ``device`` ("cuda", "cuda:1") embeds a build's songs there;
         requests are always encoded on the CPU.
@@ -154,14 +159,17 @@ class Recommender:
         cache = cache_dir or default_cache_dir()
         started = time.perf_counter()
         source, model_hash = resolve_model(cache)
+        # The catalog is read first: a file that cannot be read is reported before a model is loaded.
+        catalog_sha256 = sha256_file(path)
+        encoder = encoder or load_encoder(source, model_hash, cache, exact=chosen.exact_encoder)
         fingerprint = index_cache.Fingerprint(
-            catalog_sha256=sha256_file(path),
+            catalog_sha256=catalog_sha256,
             profile=chosen.name,
             template_version=chosen.template_version,
             model=model_hash,
+            encoder=encoder.name,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
-        model = model or load_model(source)
         data = None if rebuild else index_cache.load(folder, fingerprint)
         if data is None:
             # Shard processes starting together on an empty cache: one builds, the others wait and load it.
@@ -170,19 +178,19 @@ class Recommender:
                 if data is None:
                     shown = progress or sys.stderr.isatty()
                     resume = (folder, fingerprint)
-                    with model_on(model, device):
-                        data = cls._build(path, chosen, model, lenient, progress=shown, resume=resume)
+                    with model_on(encoder, device):
+                        data = cls._build(path, chosen, encoder, lenient, progress=shown, resume=resume)
                     index_cache.save(folder, fingerprint, data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
         )
-        return cls(songs=data.songs, vectors=data.vectors, index=data.index, model=model, profile=chosen, catalog=path)
+        return cls(songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path)
 
     @staticmethod
     def _build(
         path: Path,
         profile: Profile,
-        model: SentenceTransformer,
+        encoder: Encoder,
         lenient: bool,
         *,
         progress: bool = False,
@@ -193,9 +201,9 @@ class Recommender:
         log.info("building the %s index for %d songs from %s", profile.name, len(catalog.songs), path)
         texts = [profile.describe(song) for song in catalog.songs]
         if resume is None:
-            vectors = embed_catalog(model, texts, progress=progress)
+            vectors = embed_catalog(encoder, texts, progress=progress)
         else:
-            vectors = index_cache.embed_resumable(*resume, texts, partial(embed_catalog, model), progress=progress)
+            vectors = index_cache.embed_resumable(*resume, texts, partial(embed_catalog, encoder), progress=progress)
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=profile.build_index(vectors))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -217,18 +225,7 @@ class Recommender:
         return np.stack([known[t] for t in texts]) if texts else np.empty((0, self.vectors.shape[1]), np.float32)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """The model's own modules, 32 texts per padded batch.
-
-        ``model.encode`` wraps the same forward pass in generic bookkeeping (device and argument
-        checks, length sorting, progress plumbing) that cost ~4 ms of a ~80 ms one-text call on two
-        cores; the vectors are the same to 1e-6 (tests/test_engine.py).
-        """
-        with torch.inference_mode():
-            batches = [
-                self.model(self.model.preprocess(texts[start : start + 32]))["sentence_embedding"].numpy()
-                for start in range(0, len(texts), 32)
-            ]
-        return np.concatenate(batches).astype(np.float32)
+        return self.encoder.encode(texts)
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks measure the model, not the cache)."""

@@ -50,6 +50,7 @@ class Fingerprint:
     profile: str
     template_version: int
     model: str
+    encoder: str  # the backend and precision that embedded the vectors (encoder.Encoder.name)
     format: int = FORMAT_VERSION
 
 

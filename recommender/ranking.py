@@ -396,8 +396,9 @@ def relative_to(seed: Song, intent: Intent) -> Intent:
     wishes = []
     for wish in intent.wishes:
         if wish.kind in ("high", "low"):
-            value = float(getattr(seed.features, wish.feature))
-            wishes.append(Wish(wish.feature, "min" if wish.kind == "high" else "max", wish.label, value))
+            value = getattr(seed.features, wish.feature)
+            if value is not None:  # the seed's own value is the bound; without one there is nothing to compare
+                wishes.append(Wish(wish.feature, "min" if wish.kind == "high" else "max", wish.label, float(value)))
         else:
             wishes.append(wish)
     return replace(intent, wishes=wishes)

@@ -57,7 +57,7 @@ def quick_recommender() -> Any:
     path = Path(os.environ["MUSICREC_CATALOG"])
     songs = load_catalog(path).songs
     vectors = word_hash_vectors([describe(song) for song in songs])
-    quick = QuickRecommender(songs=songs, vectors=vectors, index=None, model=None, profile="default", catalog=path)  # type: ignore[arg-type]
+    quick = QuickRecommender(songs=songs, vectors=vectors, index=None, encoder=None, profile="default", catalog=path)  # type: ignore[arg-type]
     # Word-hash vectors carry no meaning, so concepts are read from words alone here.
     quick.searcher.parser.concept_vectors = None
     return quick
@@ -147,25 +147,30 @@ def default_recommender(recommender, reference_catalog):  # type: ignore[no-unty
 
 
 @pytest.fixture(scope="session")
-def load_model_once(recommender):  # type: ignore[no-untyped-def]
-    """A stand-in for ``recommender.model.load_model`` that hands back the session's already-loaded model.
+def load_encoder_once(recommender):  # type: ignore[no-untyped-def]
+    """A stand-in for ``recommender.encoder.load_encoder`` that loads each backend once per session.
 
-    Patch it over ``recommender.engine.load_model`` wherever a test calls ``Recommender.load``, so that
-    the real model is loaded once per session however many recommenders the tests build.
+    Patch it over ``recommender.engine.load_encoder`` wherever a test calls ``Recommender.load``, so that
+    the real model is loaded once per backend however many recommenders the tests build.
     """
-    loaded = recommender.model
+    from recommender.encoder import choice_from_env, load_encoder
 
-    def load(source):  # type: ignore[no-untyped-def]
-        return loaded
+    loaded = {choice_from_env(): recommender.encoder}
+
+    def load(source, model_hash, cache_dir, choice=None, *, exact=False):  # type: ignore[no-untyped-def]
+        key = "torch" if exact else choice_from_env(choice)
+        if key not in loaded:
+            loaded[key] = load_encoder(source, model_hash, cache_dir, choice, exact=exact)
+        return loaded[key]
 
     return load
 
 
 @pytest.fixture(scope="session")
-def seed_recommender(load_model_once, reference_catalog):  # type: ignore[no-untyped-def]
+def seed_recommender(load_encoder_once, reference_catalog):  # type: ignore[no-untyped-def]
     """The one seed-profile Recommender of the session (real model, reference catalog)."""
     from recommender.engine import Recommender
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("recommender.engine.load_model", load_model_once)  # one model for the whole session
+        patch.setattr("recommender.engine.load_encoder", load_encoder_once)  # one model per backend for the session
         return Recommender.load(reference_catalog, profile="seed")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from recommender import engine
 from recommender.batching import MicroBatcher
@@ -227,24 +226,23 @@ def test_settings_are_checked() -> None:
 
 
 class CountingModel:
-    """A SentenceTransformer's two calls the Recommender makes: preprocess, then the forward pass."""
+    """An encoder that records the texts of each call."""
+
+    name = "counting"
 
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def preprocess(self, texts: list[str]) -> dict[str, list[str]]:
-        return {"texts": list(texts)}
-
-    def __call__(self, features: dict[str, list[str]]) -> dict[str, torch.Tensor]:
-        self.calls.append(features["texts"])
-        return {"sentence_embedding": torch.tensor([[float(len(t)), 1.0] for t in features["texts"]])}
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
 
 
 def tiny_recommender(model: CountingModel) -> Recommender:
     songs = [song(i) for i in range(3)]
     vectors = np.full((3, 2), np.sqrt(0.5), dtype=np.float32)
     return Recommender(
-        songs=songs, vectors=vectors, index=None, model=model, profile="default", catalog=Path("tiny.csv")
+        songs=songs, vectors=vectors, index=None, encoder=model, profile="default", catalog=Path("tiny.csv")
     )  # type: ignore[arg-type]
 
 

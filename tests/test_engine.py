@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
-from recommender.model import embed_catalog
+from recommender.encoder import TorchEncoder, embed_catalog
 from recommender.profiles import get_profile
 from recommender.songs import song_key
 
@@ -85,14 +85,19 @@ def test_recommend_many_answers_like_recommend(default_recommender: Recommender)
         assert [r.song.id for r in answer] == [r.song.id for r in alone]
 
 
-def test_request_vectors_are_the_models_own(default_recommender: Recommender) -> None:
-    """The lean forward pass in Recommender.encode gives what model.encode gives, one text or a padded batch."""
+def test_request_vectors_are_the_models_own(seed_recommender: Recommender) -> None:
+    """The reference encoder's length-grouped batches give what model.encode gives, one text or a padded batch."""
     texts = ["chill acoustic evening", "x", "upbeat Katy Perry tracks from 2013 for a long summer drive with friends"] * 12
-    default_recommender.clear_query_cache()
-    ours = default_recommender.encode([f"{t} {i}" for i, t in enumerate(texts)])
-    reference = default_recommender.model.encode([f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True)
+    seed_recommender.clear_query_cache()
+    ours = seed_recommender.encode([f"{t} {i}" for i, t in enumerate(texts)])
+    reference = torch_encoder(seed_recommender).model.encode([f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True)
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
+
+
+def torch_encoder(recommender: Recommender) -> TorchEncoder:
+    assert isinstance(recommender.encoder, TorchEncoder), "the seed profile runs on the exact encoder"
+    return recommender.encoder
 
 
 def test_offset_continues_the_ranking(default_recommender: Recommender) -> None:
@@ -199,11 +204,14 @@ def test_unknown_profile_is_a_request_error() -> None:
 
 
 def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
-    default_recommender: Recommender, monkeypatch: pytest.MonkeyPatch
+    default_recommender: Recommender, seed_recommender: Recommender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts = [get_profile("default").describe(song) for song in default_recommender.songs[:24]]
-    whole = default_recommender.model.encode(texts, batch_size=32, convert_to_numpy=True)
-    monkeypatch.setattr("recommender.model.EMBED_CHUNK", 10)  # two whole chunks and a short one
-    np.testing.assert_allclose(embed_catalog(default_recommender.model, texts), whole, atol=1e-5)
-    # The session's cached index was built the same way, in chunks of the real size.
-    np.testing.assert_allclose(np.asarray(default_recommender.vectors[:24]), whole, atol=1e-5)
+    reference = torch_encoder(seed_recommender)
+    whole = reference.model.encode(texts, batch_size=32, convert_to_numpy=True)
+    monkeypatch.setattr("recommender.encoder.EMBED_CHUNK", 10)  # two whole chunks and a short one
+    np.testing.assert_allclose(embed_catalog(reference, texts), whole, atol=1e-5)
+    # The session's cached index was built by the default encoder: practically the same vectors.
+    assert np.min(np.sum(np.asarray(default_recommender.vectors[:24]) * whole, axis=1)) >= 0.9995
+
+

@@ -19,6 +19,7 @@ import pytest
 from recommender import index as index_cache
 from recommender.index import FILES, INDEX_FILE, MANIFEST, Fingerprint, IndexData, cache_folder
 from recommender.songs import Features, Song, SongTable
+from recommender.text import RequestError
 
 # Caches in these tests carry an index file, as the seed profile's and a large catalog's do.
 ALL_FILES = (*FILES, INDEX_FILE)
@@ -30,7 +31,7 @@ def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
     return index
 
 
-FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64)
+FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32")
 
 
 def songs() -> tuple[Song, ...]:
@@ -121,10 +122,11 @@ def test_absent_cache_is_none(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
         replace(FINGERPRINT, catalog_sha256="cd" * 32),
         replace(FINGERPRINT, template_version=2),
         replace(FINGERPRINT, model="other"),
+        replace(FINGERPRINT, encoder="openvino-bf16"),
         replace(FINGERPRINT, profile="seed"),
         replace(FINGERPRINT, format=99),
     ],
-    ids=["catalog", "template", "model", "profile", "format"],
+    ids=["catalog", "template", "model", "encoder", "profile", "format"],
 )
 def test_stale_fingerprint_is_none(saved: Path, stale: Fingerprint, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="recommender.index"):
@@ -426,7 +428,7 @@ def assembled_model() -> str:
 
 
 @pytest.fixture(scope="module")
-def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # type: ignore[no-untyped-def]
+def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_encoder_once):  # type: ignore[no-untyped-def]
     """A tiny catalog and a cache holding its default index, built once by ``Recommender.load``."""
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -436,7 +438,7 @@ def tiny_cache(tmp_path_factory: pytest.TempPathFactory, load_model_once):  # ty
     catalog.write_text(TINY_CATALOG, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(MODEL_ENV, assembled_model())
-        patch.setattr("recommender.engine.load_model", load_model_once)
+        patch.setattr("recommender.engine.load_encoder", load_encoder_once)
         built = Recommender.load(catalog, cache_dir=root / "cache")
     return catalog, root / "cache", [r.song.title for r in built.recommend(PARTY, k=3)]
 
@@ -465,13 +467,7 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache,
-    tmp_path: Path,
-    name: str,
-    damage,
-    monkeypatch: pytest.MonkeyPatch,
-    load_model_once,
-    caplog: pytest.LogCaptureFixture,
+    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_encoder_once, caplog: pytest.LogCaptureFixture
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -482,7 +478,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     [folder] = [p for p in (cache / "indexes").iterdir() if p.is_dir()]  # beside it: the build lock file
     fingerprint = Fingerprint(**json.loads((folder / MANIFEST).read_text())["fingerprint"])
     monkeypatch.setenv(MODEL_ENV, assembled_model())
-    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+    monkeypatch.setattr("recommender.engine.load_encoder", load_encoder_once)
 
     damage(folder / name)
     with caplog.at_level(logging.WARNING):
@@ -503,7 +499,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
     "where", ["recommender.engine.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
 )
 def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_model_once
+    tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_encoder_once
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV
@@ -516,7 +512,7 @@ def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-
     before = index_cache.load(folder, fingerprint)
     assert before is not None
     monkeypatch.setenv(MODEL_ENV, assembled_model())
-    monkeypatch.setattr("recommender.engine.load_model", load_model_once)
+    monkeypatch.setattr("recommender.engine.load_encoder", load_encoder_once)
 
     with monkeypatch.context() as patch:
         patch.setattr(where, raise_interrupt)
@@ -617,7 +613,10 @@ def test_a_build_on_a_gpu_moves_the_model_there_and_back() -> None:
         def to(self, device: str) -> None:
             moves.append(device)
 
-    model = Model()
+    class TorchLike:  # the torch encoder carries its model; the converted one has none to move
+        model = Model()
+
+    model = TorchLike()
     with model_on(model, "cuda"):  # type: ignore[arg-type]
         assert moves == ["cuda"]
     with pytest.raises(KeyboardInterrupt), model_on(model, "cuda:1"):  # type: ignore[arg-type]
@@ -625,6 +624,8 @@ def test_a_build_on_a_gpu_moves_the_model_there_and_back() -> None:
     with model_on(model, "cpu"):  # type: ignore[arg-type]
         pass
     assert moves == ["cuda", "cpu", "cuda:1", "cpu"]
+    with pytest.raises(RequestError, match="MUSICREC_ENCODER=torch"), model_on(object(), "cuda"):  # type: ignore[arg-type]
+        pass
 
 
 @pytest.mark.parametrize(
@@ -635,7 +636,7 @@ def test_index_build_names_a_device_it_cannot_use(
 ) -> None:
     from recommender.cli import main
 
-    monkeypatch.setattr("recommender.engine.torch.cuda.is_available", lambda: False)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
     assert main(["index", "build", "--device", device]) == 2
     err = capsys.readouterr().err.strip()
     assert fragment in err and "\n" not in err and "Traceback" not in err

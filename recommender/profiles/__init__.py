@@ -53,6 +53,8 @@ class Profile(Protocol):
     template_version: int
     # Whether the catalog is read as published (repeated rows kept, no repairs beyond decoding).
     raw_catalog: bool
+    # Whether it needs the exact fp32 encoder (torch) rather than the fast default (see encoder.py).
+    exact_encoder: bool
 
     def describe(self, song: Song) -> str:
         """The text the model embeds for ``song``."""

@@ -68,6 +68,7 @@ class DefaultProfile:
     name: Literal["default"] = "default"
     template_version: int = TEMPLATE_VERSION
     raw_catalog: bool = False
+    exact_encoder: bool = False
 
     def describe(self, song: Song) -> str:
         return describe(song)

@@ -127,6 +127,8 @@ class SeedProfile:
     name: Literal["seed"] = "seed"
     template_version: int = 1
     raw_catalog: bool = True
+    # The published result is reproduced with the exact fp32 model, never a faster approximation.
+    exact_encoder: bool = True
 
     def describe(self, song: Song) -> str:
         return seed_text(song)
