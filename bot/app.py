@@ -1,4 +1,4 @@
-"""``python -m bot`` and ``musicrec bot``: check the settings, load the index, connect, stop cleanly.
+"""``python -m bot`` and ``musicrec-bot``: check the settings, load the index, connect, stop cleanly.
 
 This is the process's one error boundary. Every expected failure ends with one line on stderr saying
 what to set and where: exit status 2 for bad input or configuration (a setting, the token, the

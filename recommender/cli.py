@@ -224,21 +224,13 @@ def eval_command(queries: tuple[str, ...], profiles: tuple[str, ...], catalog: s
 @encoder_option
 def bench_command(quick: bool, catalog: str | None, out: str) -> None:
     """Speed of the published approach and ours, side by side in one run, with pair-by-pair ratios."""
-    from . import bench  # imports torch: only this command pays for it
+    from .benchmarks import bench  # tooling: only this command pays for importing it
 
     default = Recommender.load(catalog, profile="default")
     seed = Recommender.load(catalog, profile="seed")  # always the exact encoder, as published
     result = bench.run_benchmark(default, seed, quick=quick, out_dir=Path(out))
     click.echo(bench.format_table(result))
     click.echo(f"report: {Path(out) / 'bench.json'}")
-
-
-@cli.command(name="bot")
-def bot_command() -> None:
-    """Run the Discord bot (settings from the environment and .env; see .env.example)."""
-    from bot.app import main as run_bot
-
-    sys.exit(run_bot())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -94,10 +94,6 @@ def test_the_bot_imports_are_found_by_the_pattern() -> None:
     assert len(found) == 3 and not BOT_IMPORT.search("from bottle import x\nimport botocore\n# the bot")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recommender/cli.py's `musicrec bot` command imports bot.app: the library depends on its adapter (issue 9)",
-)
 def test_the_library_never_imports_the_bot() -> None:
     offenders = [
         f"{path.relative_to(PACKAGE.parent)}:{source.count(chr(10), 0, match.start()) + 1}"

@@ -9,11 +9,11 @@ import faiss
 import numpy as np
 import pytest
 
-from recommender import bench
+from recommender.benchmarks import bench
 from recommender.profiles import get_profile
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
 from recommender.engine import Recommender
-from recommender.scale import HYBRID_INTENTS, Synthetic, measure
+from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, measure
 
 
 def test_requests_are_many_varied_and_never_repeat() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from recommender import encoder as encoders
-from recommender.bench import request_texts
+from recommender.benchmarks.bench import request_texts
 from recommender.encoder import (
     ENCODER_ENV,
     MIN_COSINE,

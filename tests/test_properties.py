@@ -78,7 +78,7 @@ def test_the_request_parser_reads_any_text(text: str) -> None:
 # --- the CLI -----------------------------------------------------------------------------------
 
 # Commands with side effects beyond printing (network, report files, the bot) are left out.
-UNSAFE_COMMANDS = {"data", "eval", "bench", "bot"}
+UNSAFE_COMMANDS = {"data", "eval", "bench"}
 CLI_WORDS = [
     "recommend", "similar", "index", "build", "catalog", "check", "--k", "--json", "--profile", "default", "seed",
     "--catalog", "--lenient", "--rebuild", "-v", "--verbose", "--help", "--", "-", "0", "3", "51", "-1", "²", "①",

@@ -16,7 +16,7 @@ from recommender.filters import Membership
 from recommender.intent import Intent, Wish
 from recommender.parser import IntentParser
 from recommender.ranking import Ranker
-from recommender.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
+from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.songs import Features, Song, song_key
 
 FEATURES = Features(bpm=120, energy=50, danceability=50, loudness=-6, liveness=10, valence=50, length=200,

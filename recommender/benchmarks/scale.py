@@ -11,7 +11,7 @@ and feature wishes as real requests carry them, candidates scored from the index
 compared with the same ranking done exactly over every song's float vector, memory-mapped from disk.
 
 Run one size per process so its peak memory is its own:
-``python -m recommender.scale --songs 1000000`` prints one JSON object.
+``python -m recommender.benchmarks.scale --songs 1000000`` prints one JSON object.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .ann import TRAIN_PER_LIST, IndexChoice, choose_index, empty_ivf
-from .catalog import load_catalog
-from .intent import Intent, Wish
-from .paths import resolve_catalog
-from .ranking import Ranker
-from .songs import FEATURE_NAMES, Features, Song
+from ..ann import TRAIN_PER_LIST, IndexChoice, choose_index, empty_ivf
+from ..catalog import load_catalog
+from ..intent import Intent, Wish
+from ..paths import resolve_catalog
+from ..ranking import Ranker
+from ..songs import FEATURE_NAMES, Features, Song
 
 DIM = 768
 CHUNK = 65_536

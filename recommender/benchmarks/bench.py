@@ -9,7 +9,7 @@ Timings on a shared machine drift, so the two systems are measured in alternatin
 every ratio is ours/baseline of one pair; the report gives medians of those ratios. Nothing
 here asserts a wall-clock bound: the targets are reported as met or not.
 
-Full run: ``python -m recommender.bench --out DIR`` (about half an hour on two cores);
+Full run: ``python -m recommender.benchmarks.bench --out DIR`` (about half an hour on two cores);
 ``--quick`` checks in seconds that every part runs and writes its report.
 """
 
@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from .batching import MicroBatcher
-from .encoder import TorchEncoder
-from .engine import Recommender
-from .request import Request
+from ..batching import MicroBatcher
+from ..encoder import TorchEncoder
+from ..engine import Recommender
+from ..request import Request
 from .scale import peak_rss_mb
 
 if TYPE_CHECKING:
@@ -305,7 +305,7 @@ def scale(plan: Plan, catalog: Path) -> list[dict[str, object]]:
     """Each synthetic size in its own process, so its peak memory is its own."""
     results = []
     for songs, nlist in plan.scale:
-        command = [sys.executable, "-m", "recommender.scale", "--songs", str(songs)]
+        command = [sys.executable, "-m", "recommender.benchmarks.scale", "--songs", str(songs)]
         if nlist:
             command += ["--nlist", str(nlist), "--queries", "20"]
         env = {**os.environ, "MUSICREC_CATALOG": str(catalog)}
@@ -345,9 +345,9 @@ def run_benchmark(default: Recommender, seed: Recommender, *, quick: bool, out_d
         result["index_build"] = index_build(default, seed, plan.build_repeats)
     if plan.cold_repeats:
         result["cold_start"] = cold_start(cache_dir or default_cache_dir(), default.catalog, plan)
-    from . import encoder_bench  # it builds on this module's request helpers
+    from . import encoders  # it builds on this module's request helpers
 
-    result["encoders"] = encoder_bench.compare(default, seed, quick=quick, cache_dir=cache_dir or default_cache_dir())
+    result["encoders"] = encoders.compare(default, seed, quick=quick, cache_dir=cache_dir or default_cache_dir())
     result["scale"] = scale(plan, default.catalog)
     result["bench_process_peak_rss_mb"] = round(peak_rss_mb(), 1)
     result["targets"] = targets(result)
@@ -428,7 +428,7 @@ def format_table(result: dict[str, object]) -> str:
     lines.append("")
     lines.append("targets: " + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()))
     if "encoders" in result:
-        from . import encoder_bench
+        from . import encoders
 
-        lines += ["", encoder_bench.format_table(result["encoders"])]
+        lines += ["", encoders.format_table(result["encoders"])]
     return "\n".join(lines)
