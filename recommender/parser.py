@@ -45,7 +45,10 @@ LIKE_CUES = re.compile(
 )
 LIKE_AFTER = re.compile(r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b")
 # Where a named song's title ends in a request: the words after it are wishes.
-REFERENCE_STOP = re.compile(r"\b(?:but|and|with|except|without|from|for|only|please|pls|plz|though)\b|[,.!?;]")
+# A full stop ends the title only as the end of a sentence: "E.T." and "G.U.Y." keep theirs.
+REFERENCE_STOP = re.compile(
+    r"\b(?:but|and|with|except|without|from|for|only|please|pls|plz|though)\b|[,!?;]|\.(?=\s|$)"
+)
 RELATIVE = re.compile(r"\b(faster|slower|happier|sadder|calmer|more energetic|louder|quieter|shorter|longer) than ")
 RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
     "faster": ("bpm", "min"),
@@ -62,7 +65,24 @@ RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
 
 Span = tuple[int, int]
 APOSTROPHES = str.maketrans("\u2018\u2019\u02bc", "'''")
-CONCEPT_PATTERNS = {c.name: re.compile(rf"\b(?:{c.typed})\b") for c in CONCEPTS}
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression ("a|b(c|d)" -> ["a", "b(c|d)"])."""
+    parts, depth, start = [], 0, 0
+    for position, char in enumerate(pattern):
+        if char == "(" and pattern[position - 1 : position] != "\\":
+            depth += 1
+        elif char == ")" and pattern[position - 1 : position] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    return [*parts, pattern[start:]]
+
+
+# Each alternative on its own: in "late night drive", "night drive" (longer) must be seen beside "late night".
+CONCEPT_PATTERNS = {
+    c.name: [re.compile(rf"\b(?:{alternative})\b") for alternative in _alternatives(c.typed)] for c in CONCEPTS
+}
 VOCABULARY_WORD = re.compile(
     "|".join(
         [f"(?:{c.typed})" for c in CONCEPTS] + [f"(?:{pattern})" for pattern, _ in FEATURE_TERMS] + [f"(?:{g.typed})" for g in GENRES]
@@ -138,9 +158,11 @@ class IntentParser:
         self.title_ids: dict[str, int] = {}
         for song in songs:
             key = _title_key(song.title)
-            if len(key) >= 2:
+            if key:
                 self.title_ids.setdefault(key, song.id)
-        self.title_keys = list(self.title_ids)
+        self.title_keys = [key for key in self.title_ids if len(key) >= 2]
+        # "7/11" and "E.T." as typed ("7 11", "e t"): titles whose punctuation splits words, without spaces.
+        self.compact_ids = {key.replace(" ", ""): i for key, i in self.title_ids.items()}
         labels = sorted({g.lower() for s in songs for g in s.genres})
         self.labels = [label for label in sorted(labels, key=len, reverse=True) if len(label.split()) >= 2]
         self.present = {genre.name: any(genre.holds(label) for label in labels) for genre in GENRES}
@@ -204,6 +226,7 @@ class IntentParser:
         self._genres(reading, intent)
         self._artists(raw, reading, intent)
         _word_wishes(reading, intent)
+        _words_over_concepts(intent, len(before.wishes))
         before.give_way(intent)
 
     # -- songs named in the request --------------------------------------------------------------
@@ -216,6 +239,8 @@ class IntentParser:
         for size, key in runs:
             if key in self.title_ids:
                 return self.title_ids[key], size
+            if size >= 2 and key.replace(" ", "") in self.compact_ids:
+                return self.compact_ids[key.replace(" ", "")], size
         for size, key in runs:
             if size >= 2 and len(key) >= 6:
                 match = process.extractOne(key, self.title_keys, scorer=fuzz.ratio, score_cutoff=90)
@@ -273,7 +298,7 @@ class IntentParser:
     @staticmethod
     def _by_artist(song: Song, rest: str) -> int:
         """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist, else 0."""
-        by = re.match(r" by ((?:\S+ ?){1,5})", rest)
+        by = re.match(r"[.!?]* by ((?:\S+ ?){1,5})", rest)
         if not by:
             return 0
         artist = _artist_key(song.artist).split()
@@ -282,7 +307,7 @@ class IntentParser:
         size = len(artist) + (said[0] == "the" and bool(artist) and artist[0] != "the")
         if fuzz.ratio(_artist_key(" ".join(said[:size])), " ".join(artist)) < 85:
             return 0
-        return len(" by " + " ".join(said[:size]))
+        return by.start(1) + len(" ".join(said[:size]))
 
     def _relative(self, reading: _Reading, intent: Intent) -> None:
         """"faster than Shape of You": a bound at that song's own value."""
@@ -328,14 +353,14 @@ class IntentParser:
                 else:
                     self._set_years(years, _year_label(match.group(0)), intent)
                 return
-        years, negated = set(), False
+        years: set[int] = set()
+        negated = False  # "nothing from 2010 or 2011": a negation carries over "or"/"and" to the next year
         for match in reading.finditer(rf"\b{YEAR}\b"):
-            negated = negated or (not years and reading.negated(match.start()))
-            years.add(int(match[1]))
+            joined = re.fullmatch(r" ?(?:or|and|,|nor) ?", reading.text[reading.taken[-1][1] : match.start()] if reading.taken else "")
+            negated = reading.negated(match.start()) or (negated and joined is not None)
+            (intent.exclude_years if negated else years).add(int(match[1]))
             reading.claim(match.span())
-        if years and negated:
-            intent.exclude_years |= years
-        elif years:
+        if years:
             self._set_years(years, "year " + " or ".join(str(y) for y in sorted(years)), intent)
 
     def _set_years(self, years: set[int], label: str, intent: Intent) -> None:
@@ -350,7 +375,7 @@ class IntentParser:
 
     def _concepts(self, reading: _Reading, intent: Intent) -> None:
         # Longest phrase first, whichever concept it belongs to: "dinner party" before "party".
-        matches = [(m, c) for c in CONCEPTS for m in reading.finditer(CONCEPT_PATTERNS[c.name])]
+        matches = [(m, c) for c in CONCEPTS for pattern in CONCEPT_PATTERNS[c.name] for m in reading.finditer(pattern)]
         for match, concept in sorted(matches, key=lambda mc: mc[0].start() - mc[0].end()):
             if reading.free(match.span()):
                 reading.claim(match.span())
@@ -483,6 +508,18 @@ class _Snapshot:
         intent.wishes = kept + list(new)
 
 
+def _words_over_concepts(intent: Intent, start: int) -> None:
+    """In one part of a request, a feature word said outright wins over a concept's wish about the same feature:
+    "road trip songs but not too happy" keeps the road trip's energy and drops its happiness."""
+    concepts = set(intent.concepts)
+    new = intent.wishes[start:]
+    said = {(w.feature, w.kind) for w in new if w.label not in concepts and w.kind in ("high", "low")}
+    opposite = {"high": "low", "low": "high"}
+    intent.wishes[start:] = [
+        w for w in new if not (w.label in concepts and (w.feature, opposite.get(w.kind, "")) in said)
+    ]
+
+
 def _token_starts(text: str) -> list[int]:
     return [match.start() for match in re.finditer(r"\S+", text)]
 
@@ -525,6 +562,12 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     """Lengths and tempos with words or symbols: "under 3 min", "<3:00", "2:30 or less", ">140bpm",
     "140+ bpm", "120-130 bpm", "about 100 bpm"."""
     wishes = intent.wishes
+    # "3-4 min": one unit for both numbers.
+    for match in reading.finditer(r"\b(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"):
+        low, high = sorted((float(match[1]) * 60, float(match[2]) * 60))
+        reading.claim(match.span())
+        wishes.append(Wish("length", "min", f"over {match[1]} min", low))
+        wishes.append(Wish("length", "max", f"under {match[2]} min", high))
     for match in reading.finditer(rf"\b{DURATION} ?(?:-|to) ?{DURATION}"):
         low, high = _minutes(match[1]), _minutes(match[2])
         if low is not None and high is not None:
@@ -555,15 +598,16 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     tempo = re.compile(
         r"(?:(above|over|faster than|more than|at least|>=?)|(below|under|slower than|less than|at most|<=?))? ?"
         r"(?:about|around|near|roughly|approximately|close to|~)? ?(\d{2,3}) ?(\+|or (?:more|faster|higher)|"
-        r"or (?:less|slower|lower))? ?bpm\b"
+        r"or (?:less|slower|lower))? ?bpm\b(?: ?(\+|or (?:more|faster|higher|above)|and (?:up|above|over)|"
+        r"or (?:less|slower|lower|below)|and (?:under|below)))?"
     )
     for match in reading.finditer(tempo):
         bpm = float(match[3])
         reading.claim(match.span())
-        tail = match[4] or ""
-        if match[1] or tail == "+" or tail.endswith(("more", "faster", "higher")):
+        tail = match[4] or match[5] or ""
+        if match[1] or tail == "+" or tail.endswith(("more", "faster", "higher", "above", "up", "over")):
             wishes.append(Wish("bpm", "min", f"over {bpm:.0f} BPM", bpm))
-        elif match[2] or tail.endswith(("less", "slower", "lower")):
+        elif match[2] or tail.endswith(("less", "slower", "lower", "below", "under")):
             wishes.append(Wish("bpm", "max", f"under {bpm:.0f} BPM", bpm))
         else:
             wishes.append(Wish("bpm", "near", f"about {bpm:.0f} BPM", bpm))
