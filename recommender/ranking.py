@@ -26,6 +26,7 @@ from .filters import RELAX_ORDER, Filters
 from .intent import Intent, Wish
 from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
 from .songs import FEATURE_NAMES, Recommendation, Song, song_key
+from .vocabulary import SOUND_WEIGHTS
 
 FEATURE_WEIGHT = 2.0
 # Share of the audio features in /similar's hybrid vector; the text embedding has the rest.
@@ -135,6 +136,7 @@ class Ranker:
             mean = np.nan_to_num(np.nanmean(measured, axis=0)) if len(measured) else np.zeros(values.shape[1])
             std = np.nan_to_num(np.nanstd(measured, axis=0), nan=1.0) if len(measured) else np.ones(values.shape[1])
         z = np.where(~np.isnan(values), (np.nan_to_num(values) - mean) / np.where(std > 0, std, 1), 0.0)
+        z *= np.array([SOUND_WEIGHTS[name] for name in FEATURE_NAMES], dtype=z.dtype)
         norms = np.linalg.norm(z, axis=1, keepdims=True)
         audio = (z / np.where(norms > 0, norms, 1)).astype(np.float32)
         hybrid_norms = np.sqrt((1 - HYBRID_AUDIO_WEIGHT) + HYBRID_AUDIO_WEIGHT * np.sum(audio * audio, axis=1))

@@ -121,6 +121,24 @@ SCALES: dict[str, Scale] = {
     )
 }
 
+# How much each feature counts when two songs are compared by sound (/similar, "songs like X"): mood, energy,
+# groove and production make two songs sound alike; chart popularity, length and crowd noise barely do.
+SOUND_WEIGHTS: dict[str, float] = {
+    "bpm": 1.0,
+    "energy": 1.5,
+    "danceability": 1.2,
+    "loudness": 0.7,
+    "liveness": 0.3,
+    "valence": 1.5,
+    "length": 0.3,
+    "acousticness": 1.2,
+    "speechiness": 1.0,
+    "popularity": 0.3,
+    "instrumentalness": 1.0,
+    "mode": 0.5,
+    "explicit": 0.3,
+}
+
 # Pitch classes as Spotify numbers them (0 = C); with the mode they name the key, "in C# minor".
 KEY_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 # Beats per bar other than the usual four, in the words people use for them.
