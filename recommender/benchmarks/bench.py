@@ -323,9 +323,9 @@ def run_benchmark(default: Recommender, seed: Recommender, *, quick: bool, out_d
     ``default`` and ``seed`` are loaded Recommenders of those profiles on the same catalog;
     ``cache_dir`` is their (warm) cache, for the cold-start runs (default: $MUSICREC_CACHE_DIR or the user cache).
     """
-    if (default.profile, seed.profile) != ("default", "seed"):
+    if (default.profile.name, seed.profile.name) != ("default", "seed"):
         raise ValueError("run_benchmark wants the default profile first and the seed profile second")
-    from .paths import cache_dir as default_cache_dir
+    from ..paths import cache_dir as default_cache_dir
 
     plan = QUICK if quick else FULL
     started = time.perf_counter()
