@@ -8,6 +8,7 @@ import pytest
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.encoder import TorchEncoder, embed_catalog
 from recommender.profiles import get_profile
+from recommender.request import Request
 from recommender.songs import song_key
 
 pytestmark = pytest.mark.slow
@@ -215,3 +216,37 @@ def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
     assert np.min(np.sum(np.asarray(default_recommender.vectors[:24]) * whole, axis=1)) >= 0.9995
 
 
+
+
+@pytest.mark.slow
+def test_a_song_named_in_free_text_gives_its_neighbours_never_itself(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="songs like Uptown Funk but slower", k=10))
+    uptown = next(s for s in default_recommender.songs if s.title == "Uptown Funk")
+    assert answer.seed_label == uptown.label
+    assert all(r.song.title != "Uptown Funk" for r in answer.results)
+    assert uptown.features is not None and uptown.features.bpm is not None
+    assert all(r.song.features and r.song.features.bpm <= uptown.features.bpm for r in answer.results)
+
+
+@pytest.mark.slow
+def test_an_excluded_artist_never_appears(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="canadian artists but not bieber", k=10))
+    assert len(answer.results) == 10
+    assert all("Justin Bieber" not in r.song.artists for r in answer.results)
+    assert all(any("canadian" in g for g in r.song.genres) for r in answer.results)
+
+
+@pytest.mark.slow
+def test_a_symbol_bound_holds(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text=">140bpm bangers", k=10))
+    assert all(r.song.features and r.song.features.bpm and r.song.features.bpm > 140 for r in answer.results)
+
+
+@pytest.mark.slow
+def test_what_the_catalog_lacks_is_said_and_the_rest_followed(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="jazz for a rainy day", k=10))
+    assert answer.notes and "No jazz in this catalog" in answer.notes[0]
+    calm = [r for r in answer.results if r.song.features and (r.song.features.energy or 100) <= 60]
+    assert len(calm) >= 8
+    nothing = default_recommender.answer(Request(text="asdfgh qwerty", k=5))
+    assert nothing.notes and "didn't recognise" in nothing.notes[0]
