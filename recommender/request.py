@@ -70,7 +70,7 @@ class Answer:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "query": self.request.words,
+            "query": self.request.words or self.seed_label,
             "seed": self.seed_label or None,
             "understood": list(self.understood),
             "notes": list(self.notes),

@@ -307,7 +307,7 @@ async def test_the_real_tokenizer_fails_only_the_request_it_cannot_read(
     await batcher.aclose()
     # Without the normalisation the real tokenizer raises TypeError on the surrogate: the batch
     # falls back to one request at a time, and only that request fails.
-    monkeypatch.setattr("recommender.batching.check_query", lambda text: text)
+    monkeypatch.setattr("recommender.engine.check_query", lambda text: text)
     batcher = MicroBatcher(default_recommender, max_wait_ms=50)
     raw = await asyncio.gather(*(batcher.recommend(t, 5) for t in texts), return_exceptions=True)
     await batcher.aclose()

@@ -278,7 +278,8 @@ def test_recommend_seed_profile_table(shared_model: None, capsys: pytest.Capture
     assert main(["recommend", "--profile", "seed", "--k", "3", "a music about Drugs and in genre of hip hop"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "query: a music about Drugs and in genre of hip hop · profile: seed"
-    assert lines[1].startswith("  1. Your Love Is My Drug — Kesha (2010, dance pop)  score 0.80")
+    # The published squared L2 distance 0.8068 as a similarity: 1 - 0.8068 / 2.
+    assert lines[1].startswith("  1. Your Love Is My Drug — Kesha (2010, dance pop)  score 0.596")
     assert lines[2].startswith("  2. Overdose — Ciara")
 
 

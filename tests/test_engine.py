@@ -8,6 +8,7 @@ import pytest
 from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.encoder import TorchEncoder, embed_catalog
 from recommender.profiles import get_profile
+from recommender.profiles.seed import distance
 from recommender.request import Request
 from recommender.songs import song_key
 
@@ -31,19 +32,20 @@ PUBLISHED_TOP_10 = [
 def test_seed_profile_reproduces_the_published_result(seed_recommender: Recommender) -> None:
     results = seed_recommender.recommend(PUBLISHED_QUERY, k=10)
     assert [(r.song.title, r.song.artist) for r in results] == [(title, artist) for title, artist, _ in PUBLISHED_TOP_10]
-    for result, (title, _, distance) in zip(results, PUBLISHED_TOP_10):
-        assert result.score == pytest.approx(distance, abs=0.001), title
+    for result, (title, _, published) in zip(results, PUBLISHED_TOP_10):
+        # Scores are similarities (higher is better) in every profile; the published distance is behind them.
+        assert distance(result.score) == pytest.approx(published, abs=0.001), title
     assert [r.rank for r in results] == list(range(1, 11))
 
 
 def test_seed_profile_keeps_every_row_of_the_file(seed_recommender: Recommender) -> None:
     assert len(seed_recommender.songs) == 603
-    assert seed_recommender.profile == "seed"
+    assert seed_recommender.profile.name == "seed"
 
 
 def test_default_profile_uses_the_repaired_catalog(default_recommender: Recommender) -> None:
     assert len(default_recommender.songs) == 587
-    assert default_recommender.profile == "default"
+    assert default_recommender.profile.name == "default"
 
 
 @pytest.mark.parametrize("profile", ["seed", "default"])
@@ -53,10 +55,7 @@ def test_results_are_ranked_one_to_k(request: pytest.FixtureRequest, profile: st
     results = recommender.recommend("happy upbeat dance pop for a summer party", k=k)
     assert [r.rank for r in results] == list(range(1, k + 1))
     scores = [r.score for r in results]
-    if profile == "default":
-        assert scores == sorted(scores, reverse=True)  # higher is better
-    else:
-        assert scores == sorted(scores)  # squared L2 distance: lower is better
+    assert scores == sorted(scores, reverse=True)  # higher is better, in every profile
 
 
 def test_default_profile_scores_are_non_increasing_for_many_queries(default_recommender: Recommender) -> None:

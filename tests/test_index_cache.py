@@ -458,13 +458,13 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
 @pytest.mark.parametrize(
     ("name", "damage"),
     [
-        ("index.faiss", garbage),
+        ("vectors.npy", garbage),
         ("vectors.npy", truncate),
         ("songs.npz", garbage),
         (MANIFEST, garbage),
-        ("index.faiss", delete),
+        ("songs.npz", delete),
     ],
-    ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
+    ids=["vectors-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "songs-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
     tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_encoder_once, caplog: pytest.LogCaptureFixture
@@ -496,7 +496,7 @@ def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "where", ["recommender.engine.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
+    "where", ["recommender.profiles.default.build_index", "recommender.index.sha256_file"], ids=["building", "saving"]
 )
 def test_an_interrupted_rebuild_keeps_the_old_index(  # type: ignore[no-untyped-def]
     tiny_cache, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, load_encoder_once
