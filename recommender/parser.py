@@ -26,7 +26,18 @@ from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES
 
 YEAR = r"((?:19|20)\d\d)"
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 # Artist names that are everyday words match only as "by NAME" or when capitalized as in the catalog.
 COMMON_WORD_ARTISTS = {"train", "jewel", "passenger", "fun", "magic", "disclosure", "birdy", "usher"}
 # How much closer a request's embedding must be to a concept's meaning than to a request for nothing in
@@ -65,6 +76,8 @@ RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
 
 Span = tuple[int, int]
 APOSTROPHES = str.maketrans("\u2018\u2019\u02bc", "'''")
+
+
 def _alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a regular expression ("a|b(c|d)" -> ["a", "b(c|d)"])."""
     parts, depth, start = [], 0, 0
@@ -85,7 +98,9 @@ CONCEPT_PATTERNS = {
 }
 VOCABULARY_WORD = re.compile(
     "|".join(
-        [f"(?:{c.typed})" for c in CONCEPTS] + [f"(?:{pattern})" for pattern, _ in FEATURE_TERMS] + [f"(?:{g.typed})" for g in GENRES]
+        [f"(?:{c.typed})" for c in CONCEPTS]
+        + [f"(?:{pattern})" for pattern, _ in FEATURE_TERMS]
+        + [f"(?:{g.typed})" for g in GENRES]
     )
 )
 
@@ -148,7 +163,10 @@ class IntentParser:
     """Parses requests against one catalog's artists, titles, genre labels and years."""
 
     def __init__(
-        self, songs: Sequence[Song], concept_vectors: np.ndarray | None = None, generic_vectors: np.ndarray | None = None
+        self,
+        songs: Sequence[Song],
+        concept_vectors: np.ndarray | None = None,
+        generic_vectors: np.ndarray | None = None,
     ) -> None:
         self.songs = songs
         self.concept_vectors = concept_vectors
@@ -203,8 +221,8 @@ class IntentParser:
         return intent
 
     def by_meaning(self, intent: Intent, vector: np.ndarray) -> None:
-        """Add the concept whose meaning is closest to the request's embedding, when no mood, activity,
-        feature word or number was read and it is closer than a request for nothing in particular by ``CONCEPT_MARGIN``."""
+        """Add the concept whose meaning is closest to the request's embedding, when no mood, activity, feature
+        word or number was read and it is closer than a request for nothing in particular by ``CONCEPT_MARGIN``."""
         if self.concept_vectors is None or self.generic_vectors is None:
             return
         if intent.concepts or intent.wishes:
@@ -233,7 +251,10 @@ class IntentParser:
 
     def _find_title(self, words: list[str], *, from_start: bool) -> tuple[int, int] | None:
         """The catalog song named by the longest run of ``words`` at their start (or end), and the run's length."""
-        runs = [(size, _title_key(" ".join(words[:size] if from_start else words[-size:]))) for size in range(min(len(words), 10), 0, -1)]
+        runs = [
+            (size, _title_key(" ".join(words[:size] if from_start else words[-size:])))
+            for size in range(min(len(words), 10), 0, -1)
+        ]
         # Exact titles first, at any length: "someone like you by adele" is the exact "someone like you", not a
         # near miss of four words.
         for size, key in runs:
@@ -310,7 +331,7 @@ class IntentParser:
         return by.start(1) + len(" ".join(said[:size]))
 
     def _relative(self, reading: _Reading, intent: Intent) -> None:
-        """"faster than Shape of You": a bound at that song's own value."""
+        """ "faster than Shape of You": a bound at that song's own value."""
         for cue in list(reading.finditer(RELATIVE)):
             rest = reading.text[cue.end() :]
             stop = REFERENCE_STOP.search(rest)
@@ -347,16 +368,18 @@ class IntentParser:
             for match in reading.finditer(rf"(?<!\w){pattern}"):
                 low, high = to_range(match)
                 reading.claim(match.span())
-                years = set(range(min(low, high), max(low, high) + 1))
+                span = set(range(min(low, high), max(low, high) + 1))
                 if reading.negated(match.start()):
-                    intent.exclude_years |= years
+                    intent.exclude_years |= span
                 else:
-                    self._set_years(years, _year_label(match.group(0)), intent)
+                    self._set_years(span, _year_label(match.group(0)), intent)
                 return
         years: set[int] = set()
         negated = False  # "nothing from 2010 or 2011": a negation carries over "or"/"and" to the next year
         for match in reading.finditer(rf"\b{YEAR}\b"):
-            joined = re.fullmatch(r" ?(?:or|and|,|nor) ?", reading.text[reading.taken[-1][1] : match.start()] if reading.taken else "")
+            joined = re.fullmatch(
+                r" ?(?:or|and|,|nor) ?", reading.text[reading.taken[-1][1] : match.start()] if reading.taken else ""
+            )
             negated = reading.negated(match.start()) or (negated and joined is not None)
             (intent.exclude_years if negated else years).add(int(match[1]))
             reading.claim(match.span())
@@ -367,7 +390,9 @@ class IntentParser:
         if self.years is not None and not years & self.year_set:
             low, high = self.years
             span = f"{low}–{high}" if low != high else str(low)
-            intent.notes.append(f"No songs from {label.removeprefix('year ')} in this catalog (it covers {span}); closest:")
+            intent.notes.append(
+                f"No songs from {label.removeprefix('year ')} in this catalog (it covers {span}); closest:"
+            )
             return
         intent.years, intent.year_label = years, label
 
@@ -433,7 +458,9 @@ class IntentParser:
         if note not in intent.notes:
             intent.notes.append(note)
             label = f"{genre.name}-like sound"
-            intent.wishes.extend(Wish(feature, "high" if kind == "high" else "low", label) for feature, kind in genre.sound)
+            intent.wishes.extend(
+                Wish(feature, "high" if kind == "high" else "low", label) for feature, kind in genre.sound
+            )
 
     def _artists(self, raw: str, reading: _Reading, intent: Intent) -> None:
         lowered = reading.text
@@ -564,10 +591,10 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     wishes = intent.wishes
     # "3-4 min": one unit for both numbers.
     for match in reading.finditer(r"\b(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"):
-        low, high = sorted((float(match[1]) * 60, float(match[2]) * 60))
+        shortest, longest = sorted((float(match[1]) * 60, float(match[2]) * 60))
         reading.claim(match.span())
-        wishes.append(Wish("length", "min", f"over {match[1]} min", low))
-        wishes.append(Wish("length", "max", f"under {match[2]} min", high))
+        wishes.append(Wish("length", "min", f"over {match[1]} min", shortest))
+        wishes.append(Wish("length", "max", f"under {match[2]} min", longest))
     for match in reading.finditer(rf"\b{DURATION} ?(?:-|to) ?{DURATION}"):
         low, high = _minutes(match[1]), _minutes(match[2])
         if low is not None and high is not None:

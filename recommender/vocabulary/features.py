@@ -9,63 +9,64 @@ term ("not", "no", "anything but", ...) turns high into low and back.
 from __future__ import annotations
 
 FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
-    (r"instrumentals?|no vocals|without vocals|no lyrics|without lyrics|vocal-?less",
-     (("instrumentalness", "high", "instrumental"),)),
+    (
+        r"instrumentals?|no vocals|without vocals|no lyrics|without lyrics|vocal-?less",
+        (("instrumentalness", "high", "instrumental"),),
+    ),
     # "clean" is a bound (explicit at most 0): it must keep every explicit song out, not just rank them lower.
-    (r"clean(?: versions?| lyrics| songs?| tracks?)?|no explicit(?: lyrics| content| songs?)?|non-?explicit|"
-     r"not explicit|family[- ]friendly|kid[- ]friendly|for kids|child[- ]friendly|radio[- ]edits?|"
-     r"no (?:swearing|cursing|profanity)|without (?:swearing|cursing|profanity|explicit lyrics)|profanity[- ]free",
-     (("explicit", "max", "clean"),)),
-    (r"explicit(?: lyrics| content)?|uncensored|nsfw|swearing|cursing",
-     (("explicit", "high", "explicit"),)),
-    (r"with vocals|vocals|vocal|singing",
-     (("instrumentalness", "low", "with vocals"),)),
-    (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?",
-     (("mode", "low", "minor key"),)),
-    (r"major[- ]key|in (?:a )?major(?: key)?|major chords?",
-     (("mode", "high", "major key"),)),
-    (r"chill(?:ed|y|out)?|laid[- ]back|mellow|calm(?:er|ing)?|sooth(?:ing|e)|gentle|"
-     r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
-     (("energy", "low", "calm"),)),
-    (r"energetic|high[- ]energy|intense|more energy|lively|powerful",
-     (("energy", "high", "energetic"),)),
-    (r"up-?beat|more upbeat",
-     (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
-    (r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|cry(?:ing)?|tear[- ]?jerker[s]?|"
-     r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
-     (("valence", "low", "sad"),)),
-    (r"dark(?:er)?|moody|brooding|angsty",
-     (("valence", "low", "dark mood"),)),
-    (r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes",
-     (("valence", "high", "happy"),)),
-    (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor",
-     (("danceability", "high", "danceable"),)),
-    (r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw",
-     (("acousticness", "high", "acoustic"),)),
-    (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y",
-     (("acousticness", "low", "electronic"),)),
-    (r"live|concert|live recording[s]?|crowd",
-     (("liveness", "high", "live"),)),
-    (r"rap[- ]heavy|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
-     (("speechiness", "high", "rap-heavy"),)),
-    (r"rap",
-     (("speechiness", "high", "rap"),)),
-    (r"loud(?:er)?|blasting|noisy",
-     (("loudness", "high", "loud"),)),
-    (r"quiet(?:er)?|soft(?:er)?|hushed|whisper(?:y|ing)?",
-     (("loudness", "low", "quiet"),)),
-    (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid",
-     (("bpm", "high", "fast"),)),
-    (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo",
-     (("bpm", "low", "slow"),)),
-    (r"popular|hits?|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
-     (("popularity", "high", "popular"),)),
-    (r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated",
-     (("popularity", "low", "lesser-known"),)),
-    (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy",
-     (("length", "high", "long"),)),
-    (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)",
-     (("length", "low", "short"),)),
+    (
+        r"clean(?: versions?| lyrics| songs?| tracks?)?|no explicit(?: lyrics| content| songs?)?|non-?explicit|"
+        r"not explicit|family[- ]friendly|kid[- ]friendly|for kids|child[- ]friendly|radio[- ]edits?|"
+        r"no (?:swearing|cursing|profanity)|without (?:swearing|cursing|profanity|explicit lyrics)|profanity[- ]free",
+        (("explicit", "max", "clean"),),
+    ),
+    (r"explicit(?: lyrics| content)?|uncensored|nsfw|swearing|cursing", (("explicit", "high", "explicit"),)),
+    (r"with vocals|vocals|vocal|singing", (("instrumentalness", "low", "with vocals"),)),
+    (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?", (("mode", "low", "minor key"),)),
+    (r"major[- ]key|in (?:a )?major(?: key)?|major chords?", (("mode", "high", "major key"),)),
+    (
+        r"chill(?:ed|y|out)?|laid[- ]back|mellow|calm(?:er|ing)?|sooth(?:ing|e)|gentle|"
+        r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
+        (("energy", "low", "calm"),),
+    ),
+    (r"energetic|high[- ]energy|intense|more energy|lively|powerful", (("energy", "high", "energetic"),)),
+    (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
+    (
+        r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|cry(?:ing)?|tear[- ]?jerker[s]?|"
+        r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
+        (("valence", "low", "sad"),),
+    ),
+    (r"dark(?:er)?|moody|brooding|angsty", (("valence", "low", "dark mood"),)),
+    (
+        r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes",
+        (("valence", "high", "happy"),),
+    ),
+    (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor", (("danceability", "high", "danceable"),)),
+    (
+        r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw",
+        (("acousticness", "high", "acoustic"),),
+    ),
+    (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y", (("acousticness", "low", "electronic"),)),
+    (r"live|concert|live recording[s]?|crowd", (("liveness", "high", "live"),)),
+    (
+        r"rap[- ]heavy|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
+        (("speechiness", "high", "rap-heavy"),),
+    ),
+    (r"rap", (("speechiness", "high", "rap"),)),
+    (r"loud(?:er)?|blasting|noisy", (("loudness", "high", "loud"),)),
+    (r"quiet(?:er)?|soft(?:er)?|hushed|whisper(?:y|ing)?", (("loudness", "low", "quiet"),)),
+    (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid", (("bpm", "high", "fast"),)),
+    (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
+    (
+        r"popular|hits?|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
+        (("popularity", "high", "popular"),),
+    ),
+    (
+        r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated",
+        (("popularity", "low", "lesser-known"),),
+    ),
+    (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy", (("length", "high", "long"),)),
+    (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)", (("length", "low", "short"),)),
 )
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
@@ -73,4 +74,3 @@ NEGATION = (
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
     r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the|from|in|by|songs?|tracks?|music))*[- ]"
 )
-

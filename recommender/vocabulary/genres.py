@@ -41,7 +41,8 @@ GENRES: tuple[Genre, ...] = (
     Genre(
         "EDM",
         "dance and EDM",
-        r"edm|electronic(?: dance)?(?: music)?|electronica|house(?: music)?|big room|dubstep|brostep|techno|trance|rave",
+        r"edm|electronic(?: dance)?(?: music)?|electronica|house(?: music)?|big room|dubstep|brostep|techno|"
+        r"trance|rave",
         (
             "edm",
             "house",
@@ -85,7 +86,13 @@ GENRES: tuple[Genre, ...] = (
     Genre("pop", "pop", r"pop", ("pop", "boy band"), (("valence", "high"),)),
     # Genres a pop-chart catalog may well lack: they are recognised so that a request for them is
     # told so, and answered by their sound instead of by title words.
-    Genre("jazz", "jazz", r"jazz(?:y)?|swing|bebop|smooth jazz", ("jazz", "bebop", "swing"), (("acousticness", "high"), ("energy", "low"))),
+    Genre(
+        "jazz",
+        "jazz",
+        r"jazz(?:y)?|swing|bebop|smooth jazz",
+        ("jazz", "bebop", "swing"),
+        (("acousticness", "high"), ("energy", "low")),
+    ),
     Genre(
         "classical",
         "classical",
@@ -103,7 +110,9 @@ GENRES: tuple[Genre, ...] = (
     Genre("punk", "rock and indie", r"punk|pop[- ]punk", ("punk",), (("energy", "high"), ("loudness", "high"))),
     Genre("blues", "blues", r"blues(?:y)?", ("blues",), (("acousticness", "high"), ("valence", "low"))),
     Genre("reggae", "reggae", r"reggae|dancehall|ska", ("reggae", "dancehall", "ska"), (("danceability", "high"),)),
-    Genre("gospel", "gospel", r"gospel|worship|christian", ("gospel", "worship", "christian"), (("acousticness", "high"),)),
+    Genre(
+        "gospel", "gospel", r"gospel|worship|christian", ("gospel", "worship", "christian"), (("acousticness", "high"),)
+    ),
     Genre("disco", "disco", r"disco", ("disco",), (("danceability", "high"), ("valence", "high"))),
     Genre(
         "lo-fi",

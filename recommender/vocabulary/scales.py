@@ -108,7 +108,11 @@ SCALES: dict[str, Scale] = {
         Scale(
             "instrumentalness",
             (10, 50),
-            ("with vocals", "mostly instrumental with few vocals", "instrumental with no vocals, good for studying and focus"),
+            (
+                "with vocals",
+                "mostly instrumental with few vocals",
+                "instrumental with no vocals, good for studying and focus",
+            ),
             ("with vocals", "few vocals", "instrumental"),
         ),
         Scale("mode", (0.5,), ("in a minor key", "in a major key"), ("minor key", "major key")),
