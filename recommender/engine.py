@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
@@ -77,8 +77,6 @@ def model_on(encoder: Encoder, device: str) -> Iterator[None]:
         yield
     finally:
         model.to("cpu")
-
-
 
 
 def check_query(text: str) -> str:
@@ -182,9 +180,15 @@ class Recommender:
                         data = cls._build(path, chosen, encoder, lenient, progress=shown, resume=resume)
                     index_cache.save(folder, fingerprint, data)
         log.info(
-            "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
+            "ready: %d songs from %s (%s profile) in %.1fs",
+            len(data.songs),
+            path.name,
+            profile,
+            time.perf_counter() - started,
         )
-        return cls(songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path)
+        return cls(
+            songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path
+        )
 
     @staticmethod
     def _build(

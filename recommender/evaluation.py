@@ -183,10 +183,7 @@ class _Compiler:
 
     def compare(self, node: ast.Compare) -> Test:
         operands = [self.operand(node.left), *(self.operand(c) for c in node.comparators)]
-        pairs = [
-            _pair(op, left, right, ast.unparse(node))
-            for op, left, right in zip(node.ops, operands, operands[1:])
-        ]
+        pairs = [_pair(op, left, right, ast.unparse(node)) for op, left, right in zip(node.ops, operands, operands[1:])]
         return lambda row: all(pair(row) for pair in pairs)
 
     def contains(self, node: ast.Call) -> Test:
@@ -574,7 +571,7 @@ def _summary_cell(summary: GroupSummary) -> str:
 
 
 def _notes(summary: GroupSummary) -> str:
-    """", notes 3/4": of the requests for what the catalog lacks, how many answers said so."""
+    """ ", notes 3/4": of the requests for what the catalog lacks, how many answers said so."""
     return f", notes {summary.notes_given}/{summary.notes_expected}" if summary.notes_expected else ""
 
 

@@ -90,7 +90,9 @@ def assemble(target: Path) -> Path:
             raise ModelError("the assembled model has no model.safetensors: reinstall the model parts")
         actual = sha256_file(weights)
         if actual != MODEL_SHA256:
-            raise ModelError(f"model.safetensors has sha256 {actual}, expected {MODEL_SHA256}: reinstall the model parts")
+            raise ModelError(
+                f"model.safetensors has sha256 {actual}, expected {MODEL_SHA256}: reinstall the model parts"
+            )
         problem = check_files(weights.parent, MODEL_FILES)
         if problem:
             raise ModelError(f"the assembled model is not the published one ({problem}): reinstall the model parts")
@@ -162,4 +164,3 @@ def load_model(source: str) -> SentenceTransformer:
     finally:
         if quiet:
             transformers_logging.enable_progress_bar()
-

@@ -162,7 +162,9 @@ class Ranker:
                 total += np.clip(1 - np.abs(self.features[:, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
         return np.nan_to_num(total / len(ranked), nan=0.0)
 
-    def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None) -> _Pool:
+    def _pool(
+        self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None
+    ) -> _Pool:
         """Songs worth scoring, with text scores: every song ``mask`` allows while that is cheap.
 
         ``every`` holds every song's text score when the index is exact. With an IVF index and a
@@ -334,7 +336,9 @@ class Ranker:
             while True:
                 pool = self._pool(text_query, mask, sound, size, every)
                 trial = selection.copy()
-                lowest = self._choose(intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed)
+                lowest = self._choose(
+                    intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed
+                )
                 if pool.complete or (len(trial.chosen) >= k and lowest >= self._similar_ceiling(pool, seed_norm)):
                     break
                 size *= 4
@@ -372,7 +376,12 @@ class Ranker:
                 seen.add(song_key(song))
                 per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
                 chosen.append(
-                    Recommendation(rank=len(chosen) + 1, song=song, score=float(pool_scores[position]), reasons=shared_traits(seed, song))
+                    Recommendation(
+                        rank=len(chosen) + 1,
+                        song=song,
+                        score=float(pool_scores[position]),
+                        reasons=shared_traits(seed, song),
+                    )
                 )
                 if len(chosen) == k:
                     break

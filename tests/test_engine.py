@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.encoder import TorchEncoder, embed_catalog
+from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.profiles import get_profile
 from recommender.songs import song_key
 
@@ -29,7 +29,9 @@ PUBLISHED_TOP_10 = [
 
 def test_seed_profile_reproduces_the_published_result(seed_recommender: Recommender) -> None:
     results = seed_recommender.recommend(PUBLISHED_QUERY, k=10)
-    assert [(r.song.title, r.song.artist) for r in results] == [(title, artist) for title, artist, _ in PUBLISHED_TOP_10]
+    assert [(r.song.title, r.song.artist) for r in results] == [
+        (title, artist) for title, artist, _ in PUBLISHED_TOP_10
+    ]
     for result, (title, _, distance) in zip(results, PUBLISHED_TOP_10):
         assert result.score == pytest.approx(distance, abs=0.001), title
     assert [r.rank for r in results] == list(range(1, 11))
@@ -87,10 +89,16 @@ def test_recommend_many_answers_like_recommend(default_recommender: Recommender)
 
 def test_request_vectors_are_the_models_own(seed_recommender: Recommender) -> None:
     """The reference encoder's length-grouped batches give what model.encode gives, one text or a padded batch."""
-    texts = ["chill acoustic evening", "x", "upbeat Katy Perry tracks from 2013 for a long summer drive with friends"] * 12
+    texts = [
+        "chill acoustic evening",
+        "x",
+        "upbeat Katy Perry tracks from 2013 for a long summer drive with friends",
+    ] * 12
     seed_recommender.clear_query_cache()
     ours = seed_recommender.encode([f"{t} {i}" for i, t in enumerate(texts)])
-    reference = torch_encoder(seed_recommender).model.encode([f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True)
+    reference = torch_encoder(seed_recommender).model.encode(
+        [f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True
+    )
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
 
@@ -213,5 +221,3 @@ def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
     np.testing.assert_allclose(embed_catalog(reference, texts), whole, atol=1e-5)
     # The session's cached index was built by the default encoder: practically the same vectors.
     assert np.min(np.sum(np.asarray(default_recommender.vectors[:24]) * whole, axis=1)) >= 0.9995
-
-

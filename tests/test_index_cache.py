@@ -31,7 +31,9 @@ def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
     return index
 
 
-FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32")
+FINGERPRINT = Fingerprint(
+    catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32"
+)
 
 
 def songs() -> tuple[Song, ...]:
@@ -467,7 +469,13 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     ids=["index-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "index-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_encoder_once, caplog: pytest.LogCaptureFixture
+    tiny_cache,
+    tmp_path: Path,
+    name: str,
+    damage,
+    monkeypatch: pytest.MonkeyPatch,
+    load_encoder_once,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV

@@ -12,15 +12,25 @@ import numpy as np
 import pytest
 
 from recommender.ann import IndexChoice, build_index
+from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.filters import Membership
 from recommender.intent import Intent, Wish
 from recommender.parser import IntentParser
 from recommender.ranking import Ranker
-from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.songs import Features, Song, song_key
 
-FEATURES = Features(bpm=120, energy=50, danceability=50, loudness=-6, liveness=10, valence=50, length=200,
-                    acousticness=20, speechiness=5, popularity=50)
+FEATURES = Features(
+    bpm=120,
+    energy=50,
+    danceability=50,
+    loudness=-6,
+    liveness=10,
+    valence=50,
+    length=200,
+    acousticness=20,
+    speechiness=5,
+    popularity=50,
+)
 
 
 def song(i: int, genres: tuple[str, ...], years: tuple[int, ...]) -> Song:
@@ -122,13 +132,14 @@ def test_large_catalog_similar_like_scoring_every_song(large: tuple[SyntheticSon
     assert np.mean(overlaps) >= 0.95
 
 
-def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(large: tuple[SyntheticSongs, np.ndarray, faiss.Index]) -> None:
+def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(
+    large: tuple[SyntheticSongs, np.ndarray, faiss.Index],
+) -> None:
     songs, vectors, index = large
     served = Ranker(songs, RowsOnly(vectors), index)  # type: ignore[arg-type]
     found = served.rank(Intent(text="x", artists={"Artist 3"}), Synthetic(20_000).queries(1)[0], 10)
     # Artist 3 has twenty songs; the request asks for ten and gets that artist's ten nearest.
     assert len(found) == 10 and {r.song.artist for r in found} == {"Artist 3"}
-
 
 
 # --- relaxation, the per-artist cap, exclusions, reasons and seed-relative bounds --------------------

@@ -64,18 +64,77 @@ class Plan:
     scale_timeout_s: int
 
 
-QUICK = Plan(single=3, levels=(1, 4), min_requests=4, repeats=1, cold_repeats=0, empty_cache=False, build_repeats=0,
-             scale=((5_000, 16),), scale_timeout_s=120)
-FULL = Plan(single=200, levels=(1, 8, 32, 64), min_requests=96, repeats=5, cold_repeats=5, empty_cache=True,
-            build_repeats=3, scale=((100_000, None), (1_000_000, None)), scale_timeout_s=1800)
+QUICK = Plan(
+    single=3,
+    levels=(1, 4),
+    min_requests=4,
+    repeats=1,
+    cold_repeats=0,
+    empty_cache=False,
+    build_repeats=0,
+    scale=((5_000, 16),),
+    scale_timeout_s=120,
+)
+FULL = Plan(
+    single=200,
+    levels=(1, 8, 32, 64),
+    min_requests=96,
+    repeats=5,
+    cold_repeats=5,
+    empty_cache=True,
+    build_repeats=3,
+    scale=((100_000, None), (1_000_000, None)),
+    scale_timeout_s=1800,
+)
 
-MOODS = ("chill", "sad", "happy", "energetic", "dark", "romantic", "upbeat", "mellow", "angry", "dreamy", "nostalgic",
-         "calm acoustic", "loud", "fast", "slow", "danceable", "feel-good", "melancholic", "hype workout", "quiet late-night")
-KINDS = ("songs", "pop tracks", "hip hop", "dance music", "indie rock", "r&b", "latin hits", "ballads", "party anthems",
-         "road trip music")
-CONTEXTS = ("", " from 2012", " from the early 2010s", " by Katy Perry", " like Adele", " for a rainy day",
-            " for studying", " under 3 minutes", " around 120 bpm", " that are not too popular", " for a summer night",
-            " from 2016 or 2017")
+MOODS = (
+    "chill",
+    "sad",
+    "happy",
+    "energetic",
+    "dark",
+    "romantic",
+    "upbeat",
+    "mellow",
+    "angry",
+    "dreamy",
+    "nostalgic",
+    "calm acoustic",
+    "loud",
+    "fast",
+    "slow",
+    "danceable",
+    "feel-good",
+    "melancholic",
+    "hype workout",
+    "quiet late-night",
+)
+KINDS = (
+    "songs",
+    "pop tracks",
+    "hip hop",
+    "dance music",
+    "indie rock",
+    "r&b",
+    "latin hits",
+    "ballads",
+    "party anthems",
+    "road trip music",
+)
+CONTEXTS = (
+    "",
+    " from 2012",
+    " from the early 2010s",
+    " by Katy Perry",
+    " like Adele",
+    " for a rainy day",
+    " for studying",
+    " under 3 minutes",
+    " around 120 bpm",
+    " that are not too popular",
+    " for a summer night",
+    " from 2016 or 2017",
+)
 
 
 def request_texts() -> list[str]:
@@ -167,6 +226,7 @@ def single_latency(default: Recommender, seed: Recommender, texts: Sequence[str]
 
 def _baseline_run(seed: Recommender, texts: Sequence[str], in_flight: int) -> tuple[float, list[float]]:
     """The published code has no batching: N requests in flight are N threads each encoding its own."""
+
     def one(text: str) -> float:
         return _timed(lambda: baseline_request(seed, text))
 
@@ -235,7 +295,9 @@ def index_build(default: Recommender, seed: Recommender, repeats: int) -> dict[s
     times: dict[str, list[float]] = {"baseline": [], "ours": []}
     for _ in range(repeats):
         for system, rec in (("baseline", seed), ("ours", default)):
-            times[system].append(_timed(lambda: Recommender._build(default.catalog, rec.profile, rec.encoder, lenient=False)))
+            times[system].append(
+                _timed(lambda: Recommender._build(default.catalog, rec.profile, rec.encoder, lenient=False))
+            )
     return {
         "baseline_s": _median(times["baseline"]),
         "ours_s": _median(times["ours"]),
@@ -268,8 +330,13 @@ def _cold(mode: str, profile: str, cache: Path, catalog: Path) -> tuple[float, f
     """(seconds from process start to the first answer, peak RSS in MB) of a fresh process."""
     env = {**os.environ, "MUSICREC_CACHE_DIR": str(cache), "MUSICREC_CATALOG": str(catalog)}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", COLD_SCRIPT, mode, profile, COLD_REQUEST], env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", COLD_SCRIPT, mode, profile, COLD_REQUEST],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - started
     return elapsed, json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"]
 
@@ -310,14 +377,18 @@ def scale(plan: Plan, catalog: Path) -> list[dict[str, object]]:
             command += ["--nlist", str(nlist), "--queries", "20"]
         env = {**os.environ, "MUSICREC_CATALOG": str(catalog)}
         try:
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=plan.scale_timeout_s)
+            done = subprocess.run(
+                command, env=env, capture_output=True, text=True, check=True, timeout=plan.scale_timeout_s
+            )
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         except subprocess.TimeoutExpired:
             results.append({"songs": songs, "error": f"not finished within {plan.scale_timeout_s} s"})
     return results
 
 
-def run_benchmark(default: Recommender, seed: Recommender, *, quick: bool, out_dir: Path, cache_dir: Path | None = None) -> dict[str, object]:
+def run_benchmark(
+    default: Recommender, seed: Recommender, *, quick: bool, out_dir: Path, cache_dir: Path | None = None
+) -> dict[str, object]:
     """Measure everything the plan names, write ``out_dir/bench.json`` and return the same dict.
 
     ``default`` and ``seed`` are loaded Recommenders of those profiles on the same catalog;
@@ -335,8 +406,12 @@ def run_benchmark(default: Recommender, seed: Recommender, *, quick: bool, out_d
     result: dict[str, object] = {
         "mode": "quick" if quick else "full",
         "plan": asdict(plan),
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "catalog": {"path": str(default.catalog), "songs_default": len(default.songs), "songs_seed": len(seed.songs)},
         "single": single_latency(default, seed, requests.take(plan.single)),
         "throughput": throughput(default, seed, requests, plan),
@@ -365,13 +440,20 @@ def targets(result: dict[str, object]) -> dict[str, bool | None]:
     largest = max((s for s in result["scale"] if "error" not in s), key=lambda s: s["songs"], default=None)
     at_32 = levels.get("32")
     return {
-        "throughput_32_at_least_3x_baseline_one_at_a_time": at_32["ours_vs_baseline_one_at_a_time"] >= 3 if at_32 else None,
-        "latency_1_in_flight_no_worse_than_baseline": levels["1"]["ours_latency_ms_median"] <= levels["1"]["baseline_latency_ms_median"],
+        "throughput_32_at_least_3x_baseline_one_at_a_time": at_32["ours_vs_baseline_one_at_a_time"] >= 3
+        if at_32
+        else None,
+        "latency_1_in_flight_no_worse_than_baseline": levels["1"]["ours_latency_ms_median"]
+        <= levels["1"]["baseline_latency_ms_median"],
         "after_encode_under_2ms_median": single["ours_after_encode_ms"]["median"] < 2,
         "warm_cold_start_within_2x_model_load": cold["warm_ours_vs_model_load"] <= 2 if cold else None,
         "scale_1m_search_under_5ms_recall_095_under_4gb": (
-            largest["search_ms_median"] < 5 and largest["recall_at_10"] >= 0.95 and largest["peak_rss_mb_with_index"] < 4096
-        ) if largest and largest["songs"] >= 1_000_000 else None,
+            largest["search_ms_median"] < 5
+            and largest["recall_at_10"] >= 0.95
+            and largest["peak_rss_mb_with_index"] < 4096
+        )
+        if largest and largest["songs"] >= 1_000_000
+        else None,
         "scale_1m_hybrid_ranking_recall_095": (
             largest["hybrid"]["recall_at_10"] >= 0.95 if largest and largest["songs"] >= 1_000_000 else None
         ),
@@ -383,28 +465,76 @@ def format_table(result: dict[str, object]) -> str:
     rows: list[tuple[str, str, str, str]] = [("measure", "baseline (seed)", "ours (default)", "ours/baseline")]
     single = result["single"]
     for name, key in (("single request, median ms", "median"), ("single request, p99 ms", "p99")):
-        rows.append((name, f"{single['baseline_ms'][key]:.1f}", f"{single['ours_ms'][key]:.1f}",
-                     f"{single['ratio_median']:.2f}" if key == "median" else ""))
+        rows.append(
+            (
+                name,
+                f"{single['baseline_ms'][key]:.1f}",
+                f"{single['ours_ms'][key]:.1f}",
+                f"{single['ratio_median']:.2f}" if key == "median" else "",
+            )
+        )
     rows.append(("  ours after encoding, median ms", "", f"{single['ours_after_encode_ms']['median']:.2f}", ""))
     rows.append(("  ours, repeated request (cached), median ms", "", f"{single['ours_cached_ms']['median']:.2f}", ""))
     for level, run in result["throughput"].items():
-        rows.append((f"throughput, {level} in flight, req/s", f"{run['baseline_rps']:.2f}", f"{run['ours_rps']:.2f}",
-                     f"{run['ratio_median']:.2f} (x{run['ours_vs_baseline_one_at_a_time']:.1f} vs 1-at-a-time)"))
-        rows.append((f"  latency, {level} in flight, median ms", f"{run['baseline_latency_ms_median']:.0f}",
-                     f"{run['ours_latency_ms_median']:.0f}", f"mean batch {run['ours_mean_batch']:.1f}"))
+        rows.append(
+            (
+                f"throughput, {level} in flight, req/s",
+                f"{run['baseline_rps']:.2f}",
+                f"{run['ours_rps']:.2f}",
+                f"{run['ratio_median']:.2f} (x{run['ours_vs_baseline_one_at_a_time']:.1f} vs 1-at-a-time)",
+            )
+        )
+        rows.append(
+            (
+                f"  latency, {level} in flight, median ms",
+                f"{run['baseline_latency_ms_median']:.0f}",
+                f"{run['ours_latency_ms_median']:.0f}",
+                f"mean batch {run['ours_mean_batch']:.1f}",
+            )
+        )
     if build := result.get("index_build"):
-        rows.append(("index build, reference catalog, s", f"{build['baseline_s']:.1f}", f"{build['ours_s']:.1f}",
-                     f"{build['ratio_median']:.2f}"))
+        rows.append(
+            (
+                "index build, reference catalog, s",
+                f"{build['baseline_s']:.1f}",
+                f"{build['ours_s']:.1f}",
+                f"{build['ratio_median']:.2f}",
+            )
+        )
     if cold := result.get("cold_start"):
-        rows.append(("cold start, warm cache, s", f"{cold['warm_baseline_s']:.1f}", f"{cold['warm_ours_s']:.1f}",
-                     f"{cold['warm_ratio_median']:.2f}"))
-        rows.append(("  just loading the model, s", f"{cold['model_load_s']:.1f}", f"{cold['model_load_s']:.1f}",
-                     f"ours x{cold['warm_ours_vs_model_load']:.2f} of it"))
+        rows.append(
+            (
+                "cold start, warm cache, s",
+                f"{cold['warm_baseline_s']:.1f}",
+                f"{cold['warm_ours_s']:.1f}",
+                f"{cold['warm_ratio_median']:.2f}",
+            )
+        )
+        rows.append(
+            (
+                "  just loading the model, s",
+                f"{cold['model_load_s']:.1f}",
+                f"{cold['model_load_s']:.1f}",
+                f"ours x{cold['warm_ours_vs_model_load']:.2f} of it",
+            )
+        )
         if "empty_ours_s" in cold:
-            rows.append(("cold start, empty cache, s", f"{cold['empty_baseline_s']:.1f}", f"{cold['empty_ours_s']:.1f}",
-                         f"{cold['empty_ours_s'] / cold['empty_baseline_s']:.2f} (1 run)"))
-        rows.append(("peak resident memory, MB", f"{cold['peak_rss_mb_baseline']:.0f}", f"{cold['peak_rss_mb_ours']:.0f}",
-                     f"{cold['peak_rss_mb_ours'] / cold['peak_rss_mb_baseline']:.2f}"))
+            rows.append(
+                (
+                    "cold start, empty cache, s",
+                    f"{cold['empty_baseline_s']:.1f}",
+                    f"{cold['empty_ours_s']:.1f}",
+                    f"{cold['empty_ours_s'] / cold['empty_baseline_s']:.2f} (1 run)",
+                )
+            )
+        rows.append(
+            (
+                "peak resident memory, MB",
+                f"{cold['peak_rss_mb_baseline']:.0f}",
+                f"{cold['peak_rss_mb_ours']:.0f}",
+                f"{cold['peak_rss_mb_ours'] / cold['peak_rss_mb_baseline']:.2f}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -426,7 +556,12 @@ def format_table(result: dict[str, object]) -> str:
             f" p99 {hybrid['rank_ms_p99']:.1f} ms, recall@10 vs scoring every song {hybrid['recall_at_10']:.3f}"
         )
     lines.append("")
-    lines.append("targets: " + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()))
+    lines.append(
+        "targets: "
+        + ", ".join(
+            f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in result["targets"].items()
+        )
+    )
     if "encoders" in result:
         from . import encoders
 

@@ -51,8 +51,12 @@ SONGS_PER_ARTIST = 20
 HYBRID_INTENTS = (
     Intent(text="words only"),
     Intent(text="calm", wishes=[Wish("energy", "low", "calm")]),
-    Intent(text="danceable 2015-2016", years={2015, 2016}, year_label="2015-2016",
-           wishes=[Wish("danceability", "high", "danceable")]),
+    Intent(
+        text="danceable 2015-2016",
+        years={2015, 2016},
+        year_label="2015-2016",
+        wishes=[Wish("danceability", "high", "danceable")],
+    ),
     Intent(text="hip hop", genre_keys=("hip hop",), genre_label="hip hop"),
     Intent(text="one artist", artists={"Artist 7"}),
 )
@@ -90,7 +94,9 @@ class Synthetic:
         """(features, reference row) per song: reference rows resampled, each feature jittered by 5% of its spread."""
         rng = np.random.default_rng((self.seed, 3))
         rows = rng.integers(0, len(reference), self.songs)
-        jitter = rng.standard_normal((self.songs, reference.shape[1]), dtype=np.float32) * (0.05 * reference.std(axis=0))
+        jitter = rng.standard_normal((self.songs, reference.shape[1]), dtype=np.float32) * (
+            0.05 * reference.std(axis=0)
+        )
         return (reference[rows] + jitter).astype(np.float32), rows
 
 
@@ -126,9 +132,14 @@ class SyntheticSongs(Sequence[Song]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         row = int(self.rows[i])
-        return Song(id=i, title=f"Synthetic song {i}", artist=f"Artist {i // SONGS_PER_ARTIST}",
-                    genres=self.reference.genres[row], years=(int(self.reference.years[row]),),
-                    features=Features(*map(float, self.features[i])))
+        return Song(
+            id=i,
+            title=f"Synthetic song {i}",
+            artist=f"Artist {i // SONGS_PER_ARTIST}",
+            genres=self.reference.genres[row],
+            years=(int(self.reference.years[row]),),
+            features=Features(*map(float, self.features[i])),
+        )
 
 
 def peak_rss_mb() -> float:
@@ -163,7 +174,9 @@ def _index_mb(index: faiss.Index) -> float:
         return os.path.getsize(handle.name) / 2**20
 
 
-def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | None = None, queries: int = QUERIES) -> dict[str, object]:
+def measure(
+    songs: int, *, choice: IndexChoice | None = None, catalog: Path | None = None, queries: int = QUERIES
+) -> dict[str, object]:
     """Build time, search latency, recall@10 against exact search and memory for one synthetic size."""
     data = Synthetic(songs)
     choice = choice or choose_index(songs, DIM)
@@ -181,7 +194,11 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
         build_s = time.perf_counter() - started
         # Filters go into the search as a bitmap: the index never hands back songs the filter drops.
         selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
-        filtered = faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe) if choice.kind == "ivf" else faiss.SearchParameters(sel=selector)
+        filtered = (
+            faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe)
+            if choice.kind == "ivf"
+            else faiss.SearchParameters(sel=selector)
+        )
         latency = _search_ms(index, probe)
         filtered_latency = _search_ms(index, probe, filtered)
         _, found = index.search(probe, K)
@@ -234,7 +251,9 @@ def _write_vectors(data: Synthetic, path: Path) -> np.ndarray:
     and only the exact comparison, after serving is measured, reads them.
     """
     with open(path, "wb") as handle:
-        np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)})
+        np.lib.format.write_array_header_1_0(
+            handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)}
+        )
         handle.writelines(np.ascontiguousarray(chunk, dtype="<f4").tobytes() for chunk in data.vector_chunks())
     return np.load(path, mmap_mode="r")
 
