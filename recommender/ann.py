@@ -43,7 +43,9 @@ def choose_index(n: int, dim: int) -> IndexChoice:
 
 
 def build_index(vectors: np.ndarray, choice: IndexChoice | None = None, seed: int = 0) -> faiss.Index | None:
-    """The index for ``vectors`` (unit rows), by ``choice`` or ``choose_index``'s: None when exact scoring is the search."""
+    """The index for ``vectors`` (unit rows), by ``choice`` or ``choose_index``'s.
+
+    None when exact scoring is the search."""
     choice = choice or choose_index(*vectors.shape)
     if choice.kind == "flat":
         return None

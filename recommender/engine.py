@@ -222,7 +222,7 @@ class Recommender:
             fresh = self._embed(missing)
             fresh.flags.writeable = False  # cached rows are shared between requests
             with self._query_lock:
-                for text, vector in zip(missing, fresh):
+                for text, vector in zip(missing, fresh, strict=True):
                     known[text] = self._query_vectors[text] = vector
                 while len(self._query_vectors) > QUERY_CACHE_SIZE:
                     self._query_vectors.popitem(last=False)

@@ -183,7 +183,10 @@ class _Compiler:
 
     def compare(self, node: ast.Compare) -> Test:
         operands = [self.operand(node.left), *(self.operand(c) for c in node.comparators)]
-        pairs = [_pair(op, left, right, ast.unparse(node)) for op, left, right in zip(node.ops, operands, operands[1:])]
+        pairs = [
+            _pair(op, left, right, ast.unparse(node))
+            for op, left, right in zip(node.ops, operands[:-1], operands[1:], strict=True)
+        ]
         return lambda row: all(pair(row) for pair in pairs)
 
     def contains(self, node: ast.Call) -> Test:
@@ -587,7 +590,9 @@ def _text_table(rows: list[list[str]], left: int) -> str:
     """Align columns; the first ``left`` columns are left-aligned (words), the rest right-aligned (numbers)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        "  ".join(
+            cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
         for row in rows
     )
 

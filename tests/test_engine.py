@@ -32,7 +32,7 @@ def test_seed_profile_reproduces_the_published_result(seed_recommender: Recommen
     assert [(r.song.title, r.song.artist) for r in results] == [
         (title, artist) for title, artist, _ in PUBLISHED_TOP_10
     ]
-    for result, (title, _, distance) in zip(results, PUBLISHED_TOP_10):
+    for result, (title, _, distance) in zip(results, PUBLISHED_TOP_10, strict=True):
         assert result.score == pytest.approx(distance, abs=0.001), title
     assert [r.rank for r in results] == list(range(1, 11))
 
@@ -72,7 +72,7 @@ def test_default_profile_scores_are_non_increasing_for_many_queries(default_reco
         "Ed Sheeran songs from 2017",
         "rock songs from 2010 under 3 minutes",
     ]
-    for query, results in zip(queries, default_recommender.recommend_many(queries, 10)):
+    for query, results in zip(queries, default_recommender.recommend_many(queries, 10), strict=True):
         scores = [r.score for r in results]
         assert scores == sorted(scores, reverse=True), query
         assert [r.rank for r in results] == list(range(1, 11))
@@ -82,7 +82,7 @@ def test_default_profile_scores_are_non_increasing_for_many_queries(default_reco
 def test_recommend_many_answers_like_recommend(default_recommender: Recommender) -> None:
     queries = ["sad acoustic songs", "loud party music"]
     together = default_recommender.recommend_many(queries, 5)
-    for query, answer in zip(queries, together):
+    for query, answer in zip(queries, together, strict=True):
         alone = default_recommender.recommend(query, 5)
         assert [r.song.id for r in answer] == [r.song.id for r in alone]
 

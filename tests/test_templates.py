@@ -74,7 +74,7 @@ def test_seed_text_of_bad_romance_is_the_published_text(raw_reference) -> None:
 def test_seed_text_describes_every_raw_row(raw_reference) -> None:
     texts = [seed_text(s) for s in raw_reference.songs]
     assert len(texts) == 603
-    [adele] = [t for s, t in zip(raw_reference.songs, texts) if s.title == "Million Years Ago"]
+    [adele] = [t for s, t in zip(raw_reference.songs, texts, strict=True) if s.title == "Million Years Ago"]
     # The published system described its row of zeros as very slow and very quiet; seed keeps that.
     assert "Very Quiet" in adele and "Very Slow Tempo" in adele
 

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -202,18 +203,18 @@ def single_latency(default: Recommender, seed: Recommender, texts: Sequence[str]
     base, ours, encode, after, ratios = [], [], [], [], []
     for number, text in enumerate(texts):
         if number % 2:
-            b = _timed(lambda: baseline_request(seed, text))
+            b = _timed(partial(baseline_request, seed, text))
             e, a = ours_request(default, text)
         else:
             e, a = ours_request(default, text)
-            b = _timed(lambda: baseline_request(seed, text))
+            b = _timed(partial(baseline_request, seed, text))
         base.append(b)
         ours.append(e + a)
         encode.append(e)
         after.append(a)
         ratios.append((e + a) / b)
     # The same requests again: now every vector comes from the LRU cache.
-    cached = [_timed(lambda: default.recommend(text, K)) for text in texts[:50]]
+    cached = [_timed(partial(default.recommend, text, K)) for text in texts[:50]]
     return {
         "baseline_ms": _ms(base),
         "ours_ms": _ms(ours),
@@ -280,7 +281,9 @@ def throughput(default: Recommender, seed: Recommender, requests: Requests, plan
             "ours_rps": _median([r["ours_rps"] for r in level_runs]),
             "ratio_median": _median([r["ours_rps"] / r["baseline_rps"] for r in level_runs]),
             # Paired with the same repeat's one-at-a-time baseline: the 3x target.
-            "ours_vs_baseline_one_at_a_time": _median([r["ours_rps"] / b for r, b in zip(level_runs, one_at_a_time)]),
+            "ours_vs_baseline_one_at_a_time": _median(
+                [r["ours_rps"] / b for r, b in zip(level_runs, one_at_a_time, strict=True)]
+            ),
             "baseline_latency_ms_median": _median([r["baseline_latency_ms_median"] for r in level_runs]),
             "ours_latency_ms_median": _median([r["ours_latency_ms_median"] for r in level_runs]),
             "ours_mean_batch": _median([r["ours_mean_batch"] for r in level_runs]),
@@ -296,12 +299,12 @@ def index_build(default: Recommender, seed: Recommender, repeats: int) -> dict[s
     for _ in range(repeats):
         for system, rec in (("baseline", seed), ("ours", default)):
             times[system].append(
-                _timed(lambda: Recommender._build(default.catalog, rec.profile, rec.encoder, lenient=False))
+                _timed(partial(Recommender._build, default.catalog, rec.profile, rec.encoder, lenient=False))
             )
     return {
         "baseline_s": _median(times["baseline"]),
         "ours_s": _median(times["ours"]),
-        "ratio_median": _median([o / b for o, b in zip(times["ours"], times["baseline"])]),
+        "ratio_median": _median([o / b for o, b in zip(times["ours"], times["baseline"], strict=True)]),
         "repeats": repeats,
     }
 
@@ -352,8 +355,8 @@ def cold_start(cache: Path, catalog: Path, plan: Plan) -> dict[str, object]:
         "model_load_s": _median([s for s, _ in runs["model"]]),
         "warm_baseline_s": _median([s for s, _ in runs["baseline"]]),
         "warm_ours_s": _median([s for s, _ in runs["ours"]]),
-        "warm_ratio_median": _median([o[0] / b[0] for o, b in zip(runs["ours"], runs["baseline"])]),
-        "warm_ours_vs_model_load": _median([o[0] / m[0] for o, m in zip(runs["ours"], runs["model"])]),
+        "warm_ratio_median": _median([o[0] / b[0] for o, b in zip(runs["ours"], runs["baseline"], strict=True)]),
+        "warm_ours_vs_model_load": _median([o[0] / m[0] for o, m in zip(runs["ours"], runs["model"], strict=True)]),
         "peak_rss_mb_baseline": _median([r for _, r in runs["baseline"]]),
         "peak_rss_mb_ours": _median([r for _, r in runs["ours"]]),
         "peak_rss_mb_model_only": _median([r for _, r in runs["model"]]),
@@ -536,7 +539,7 @@ def format_table(result: dict[str, object]) -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.append("")
     lines.append("synthetic catalogs (random unit vectors around topics, 768 dims):")
@@ -545,7 +548,8 @@ def format_table(result: dict[str, object]) -> str:
             lines.append(f"  {s['songs']:>9,} songs: {s['error']}")
             continue
         lines.append(
-            f"  {s['songs']:>9,} songs  {s['index']:<22} build {s['build_s']:.1f} s  search {s['search_ms_median']:.2f} ms"
+            f"  {s['songs']:>9,} songs  {s['index']:<22} build {s['build_s']:.1f} s"
+            f"  search {s['search_ms_median']:.2f} ms"
             f" (exact {s['exact_search_ms_median']:.1f} ms)  recall@10 {s['recall_at_10']:.3f}"
             f"  filtered {s['filtered_search_ms_median']:.2f} ms / {s['filtered_recall_at_10']:.3f}"
             f"  index {s['index_mb']:.0f} MB  peak RSS {s['peak_rss_mb_with_index']:.0f} MB"

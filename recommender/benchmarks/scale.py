@@ -165,7 +165,7 @@ def _search_ms(index: faiss.Index, queries: np.ndarray, params: faiss.SearchPara
 
 
 def _recall(found: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([len(set(f[f >= 0]) & set(t[t >= 0])) / K for f, t in zip(found, truth)]))
+    return float(np.mean([len(set(f[f >= 0]) & set(t[t >= 0])) / K for f, t in zip(found, truth, strict=True)]))
 
 
 def _index_mb(index: faiss.Index) -> float:
