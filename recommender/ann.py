@@ -69,5 +69,5 @@ def empty_ivf(dim: int, choice: IndexChoice) -> faiss.IndexIVFScalarQuantizer:
     index.nprobe = choice.nprobe
     # The quantizer is owned by the index from here on; without this Python may free it first.
     index.own_fields = True
-    quantizer.this.disown()
+    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG's ownership handle, absent from faiss's stubs
     return index

@@ -305,7 +305,8 @@ class Recommender:
         if not liked:
             return vector
         pulled = vector + LIKED_WEIGHT * np.asarray(self.vectors[list(liked)], dtype=np.float32).mean(axis=0)
-        return (pulled / np.linalg.norm(pulled)).astype(np.float32)
+        unit: np.ndarray = (pulled / np.linalg.norm(pulled)).astype(np.float32)
+        return unit
 
     def understand(self, text: str) -> Intent:
         """What a request's words ask for, without the model (nothing, for a profile that reads none)."""

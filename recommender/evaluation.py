@@ -63,10 +63,10 @@ import ast
 import json
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .request import Answer, Request
 from .songs import FEATURE_NAMES, Recommendation, Song, song_key
@@ -132,17 +132,18 @@ class Predicate:
         return any(self.test(_Row(song, year)) for year in (song.years or (None,)))
 
 
-def _is_in(value: object, members: object) -> bool:
-    return value in members  # type: ignore[operator]
+def _is_in(value: object, members: Container[object]) -> bool:
+    return value in members
 
 
-_ORDERING: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
+# Any: _pair checks that both sides are of one kind (numbers or strings) before a comparison runs.
+_ORDERING: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
 }
-_POSITIVE: dict[type[ast.cmpop], Callable[[object, object], bool]] = {**_ORDERING, ast.Eq: operator.eq, ast.In: _is_in}
+_POSITIVE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {**_ORDERING, ast.Eq: operator.eq, ast.In: _is_in}
 # The negated forms hold when no value passes the positive form (see the module docstring on genre).
 _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {ast.NotEq: ast.Eq, ast.NotIn: ast.In}
 

@@ -251,7 +251,8 @@ def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> No
     if data.index is not None:
         index = data.index
         _write_synced(
-            staging / INDEX_FILE, lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
+            staging / INDEX_FILE,
+            lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write)),  # type: ignore[attr-defined]  # not in faiss's stubs
         )
         names.append(INDEX_FILE)
     manifest = {

@@ -155,7 +155,7 @@ def load_model(source: str) -> SentenceTransformer:
     # stderr, where the CLI promises a single line for an error. Downloads from the hub keep their bars.
     quiet = Path(source).is_dir() and transformers_logging.is_progress_bar_enabled()
     if quiet:
-        transformers_logging.disable_progress_bar()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers
     try:
         return SentenceTransformer(source, device="cpu")
     except Exception as error:  # noqa: BLE001 - any damage inside a model folder must end as one ModelError line
@@ -163,4 +163,4 @@ def load_model(source: str) -> SentenceTransformer:
         raise ModelError(f"cannot load the embedding model {source!r}: {reason}") from None
     finally:
         if quiet:
-            transformers_logging.enable_progress_bar()
+            transformers_logging.enable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers

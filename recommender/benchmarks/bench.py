@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -161,7 +161,8 @@ class Requests:
 def baseline_request(seed: Recommender, text: str) -> None:
     """The published path: encode the one request, search the flat L2 index."""
     query = published_model(seed).encode([text], convert_to_numpy=True)
-    seed.index.search(np.asarray(query, dtype=np.float32), K)  # type: ignore[attr-defined]
+    assert seed.index is not None, "the seed profile always builds its flat L2 index"
+    seed.index.search(np.asarray(query, dtype=np.float32), K)
 
 
 def published_model(seed: Recommender) -> SentenceTransformer:
@@ -371,7 +372,7 @@ def cold_start(cache: Path, catalog: Path, plan: Plan) -> dict[str, object]:
     return report
 
 
-def scale(plan: Plan, catalog: Path) -> list[dict[str, object]]:
+def scale(plan: Plan, catalog: Path) -> list[dict[str, Any]]:
     """Each synthetic size in its own process, so its peak memory is its own."""
     results = []
     for songs, nlist in plan.scale:
@@ -391,22 +392,22 @@ def scale(plan: Plan, catalog: Path) -> list[dict[str, object]]:
 
 def run_benchmark(
     default: Recommender, seed: Recommender, *, quick: bool, out_dir: Path, cache_dir: Path | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Measure everything the plan names, write ``out_dir/bench.json`` and return the same dict.
 
     ``default`` and ``seed`` are loaded Recommenders of those profiles on the same catalog;
     ``cache_dir`` is their (warm) cache, for the cold-start runs (default: $MUSICREC_CACHE_DIR or the user cache).
     """
-    if (default.profile, seed.profile) != ("default", "seed"):
+    if (default.profile.name, seed.profile.name) != ("default", "seed"):
         raise ValueError("run_benchmark wants the default profile first and the seed profile second")
-    from .paths import cache_dir as default_cache_dir
+    from ..paths import cache_dir as default_cache_dir
 
     plan = QUICK if quick else FULL
     started = time.perf_counter()
     requests = Requests()
     baseline_request(seed, "warm up")  # the first call of a model pays one-off allocation costs
     default.recommend("warm up", K)
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "mode": "quick" if quick else "full",
         "plan": asdict(plan),
         "machine": {
@@ -435,7 +436,7 @@ def run_benchmark(
     return result
 
 
-def targets(result: dict[str, object]) -> dict[str, bool | None]:
+def targets(result: dict[str, Any]) -> dict[str, bool | None]:
     """The issue's targets, met or not (None: not measured in this mode)."""
     single = result["single"]
     levels = result["throughput"]
@@ -463,7 +464,7 @@ def targets(result: dict[str, object]) -> dict[str, bool | None]:
     }
 
 
-def format_table(result: dict[str, object]) -> str:
+def format_table(result: dict[str, Any]) -> str:
     """The report as a plain-text table: baseline, ours, and the median of pair-by-pair ratios."""
     rows: list[tuple[str, str, str, str]] = [("measure", "baseline (seed)", "ours (default)", "ours/baseline")]
     single = result["single"]

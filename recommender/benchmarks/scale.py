@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -101,7 +102,8 @@ class Synthetic:
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +178,7 @@ def _index_mb(index: faiss.Index) -> float:
 
 def measure(
     songs: int, *, choice: IndexChoice | None = None, catalog: Path | None = None, queries: int = QUERIES
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Build time, search latency, recall@10 against exact search and memory for one synthetic size."""
     data = Synthetic(songs)
     choice = choice or choose_index(songs, DIM)
@@ -193,11 +195,12 @@ def measure(
         index = _build_index(data, choice)
         build_s = time.perf_counter() - started
         # Filters go into the search as a bitmap: the index never hands back songs the filter drops.
-        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
+        # faiss's stubs miss its Python wrappers: parameters take keywords, a bitmap selector takes the array alone.
+        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))  # type: ignore[call-arg, arg-type]
         filtered = (
-            faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe)
+            faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe)  # type: ignore[call-arg]
             if choice.kind == "ivf"
-            else faiss.SearchParameters(sel=selector)
+            else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         )
         latency = _search_ms(index, probe)
         filtered_latency = _search_ms(index, probe, filtered)
@@ -206,7 +209,7 @@ def measure(
         sweep = {}
         if choice.kind == "ivf":
             for nprobe in NPROBES:
-                _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))
+                _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))  # type: ignore[call-arg]  # as above
                 sweep[nprobe] = ids
         hybrid, ranker, served = _hybrid(SyntheticSongs(features, rows, reference), vectors, index, probe)
         # Serving stops here: the exact searches below read every vector, which a server never does.
@@ -219,7 +222,7 @@ def measure(
             exact.add(np.ascontiguousarray(vectors[start : start + CHUNK]))
         exact_latency = _search_ms(exact, probe[: min(queries, 50)])
         _, truth = exact.search(probe, K)
-        _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))
+        _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))  # type: ignore[call-arg]  # as above
         del exact
         hybrid["recall_at_10"] = _hybrid_recall(ranker, probe, served)
         del vectors, ranker
@@ -255,11 +258,13 @@ def _write_vectors(data: Synthetic, path: Path) -> np.ndarray:
             handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)}
         )
         handle.writelines(np.ascontiguousarray(chunk, dtype="<f4").tobytes() for chunk in data.vector_chunks())
-    return np.load(path, mmap_mode="r")
+    mapped: np.ndarray = np.load(path, mmap_mode="r")
+    return mapped
 
 
 def _build_index(data: Synthetic, choice: IndexChoice) -> faiss.Index:
     """As ``ann.build_index`` does, but fed chunk by chunk so the float32 catalog is never held whole."""
+    index: faiss.Index
     if choice.kind == "flat":
         index = faiss.IndexFlatIP(DIM)
     else:
