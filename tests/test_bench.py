@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -38,6 +39,7 @@ def test_seed_stays_exact_small_catalogs_have_no_index_and_ivf_finds_neighbours(
     assert isinstance(get_profile("seed").build_index(vectors), faiss.IndexFlatL2)
     assert build_index(vectors) is None  # a small catalog: scoring every song is the search
     ivf = build_index(vectors, IndexChoice("ivf", nlist=16, nprobe=16))
+    assert ivf is not None
     assert ivf.ntotal == len(vectors)
     _, ids = ivf.search(vectors[:5], 1)
     assert list(ids[:, 0]) == [0, 1, 2, 3, 4]  # every probe covers all lists: each vector finds itself
@@ -66,7 +68,7 @@ def test_scale_measure_reports_every_figure(reference_catalog: Path) -> None:
     }
 
 
-def canned_result() -> dict[str, object]:
+def canned_result() -> dict[str, Any]:
     ms = {"median": 400.0, "p99": 600.0, "n": 3}
     level = {
         "baseline_rps": 2.0,
