@@ -20,9 +20,9 @@ from recommender.request import Answer, Request
 from . import cards
 from .controls import card_view
 from .cooldown import Cooldown
+from .logs import log_request
 from .notices import not_understood, tell
 from .service import MusicService
-from .logs import log_request
 from .store import Card, Store
 
 # A factory of the context each request runs in, e.g. a shutdown gate's ``request``.

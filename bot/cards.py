@@ -99,7 +99,8 @@ def feature_line(features: Features) -> str:
         value = getattr(features, name)
         if value > SCALES[name].bounds[0]:
             parts.append(feature_phrase(name, value))
-    parts.append(feature_phrase("length", features.length))
+    if features.length is not None:  # a catalog may have no length column
+        parts.append(feature_phrase("length", features.length))
     return SEPARATOR.join(parts)
 
 

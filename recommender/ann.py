@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-
 EXACT_LIMIT = 20_000  # songs of 768 dimensions; a scan costs songs x dimensions
 # k-means wants ~40 points per centroid; more only slows training on two cores.
 TRAIN_PER_LIST = 40
@@ -44,12 +43,16 @@ def choose_index(n: int, dim: int) -> IndexChoice:
 
 
 def build_index(vectors: np.ndarray, choice: IndexChoice | None = None, seed: int = 0) -> faiss.Index | None:
-    """The index for ``vectors`` (unit rows), by ``choice`` or ``choose_index``'s: None when exact scoring is the search."""
+    """The index for ``vectors`` (unit rows), by ``choice`` or ``choose_index``'s.
+
+    None when exact scoring is the search."""
     choice = choice or choose_index(*vectors.shape)
     if choice.kind == "flat":
         return None
     index = empty_ivf(vectors.shape[1], choice)
-    rows = np.random.default_rng(seed).choice(len(vectors), min(len(vectors), TRAIN_PER_LIST * choice.nlist), replace=False)
+    rows = np.random.default_rng(seed).choice(
+        len(vectors), min(len(vectors), TRAIN_PER_LIST * choice.nlist), replace=False
+    )
     index.train(np.ascontiguousarray(vectors[np.sort(rows)], dtype=np.float32))
     for start in range(0, len(vectors), 65_536):
         index.add(np.ascontiguousarray(vectors[start : start + 65_536], dtype=np.float32))
@@ -59,10 +62,12 @@ def build_index(vectors: np.ndarray, choice: IndexChoice | None = None, seed: in
 
 def empty_ivf(dim: int, choice: IndexChoice) -> faiss.IndexIVFScalarQuantizer:
     quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, choice.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, choice.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
     index.cp.niter = 10  # the default 25 triples training time for no measurable recall at 1M
     index.nprobe = choice.nprobe
     # The quantizer is owned by the index from here on; without this Python may free it first.
     index.own_fields = True
-    quantizer.this.disown()
+    quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG's ownership handle, absent from faiss's stubs
     return index

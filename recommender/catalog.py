@@ -352,8 +352,10 @@ def _records(lines: Iterable[str], expected: int | None = None, *, recover: bool
 
 def _tracked(records: Iterator[_Record], handle: io.TextIOWrapper, bar: tqdm) -> Iterator[_Record]:
     """``records``, counted on ``bar``, which moves by bytes read: an ETA before the row count is known."""
+    raw = handle.buffer
+    assert isinstance(raw, io.BufferedReader), "a file opened in text mode reads through a BufferedReader"
     for count, record in enumerate(records, start=1):
-        bar.update(handle.buffer.tell() - bar.n)
+        bar.update(raw.tell() - bar.n)
         bar.set_postfix_str(f"{count:,} rows", refresh=False)
         yield record
 

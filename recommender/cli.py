@@ -32,7 +32,10 @@ from .request import Answer, Request
 REFERENCE_URL = "https://raw.githubusercontent.com/thiagolealg/System_recommendation/main/top50MusicFrom2010-2019.csv"
 REFERENCE_SHA256 = "d30336269a66dbda01b579d7d58843951f9835777e6042c8ed41df5ec0967c03"
 
-QUERY_FILES = (PROJECT_ROOT / "data" / "eval" / "queries.jsonl", PROJECT_ROOT / "data" / "eval" / "playlist_queries.jsonl")
+QUERY_FILES = (
+    PROJECT_ROOT / "data" / "eval" / "queries.jsonl",
+    PROJECT_ROOT / "data" / "eval" / "playlist_queries.jsonl",
+)
 USER_ERRORS = (RequestError, CatalogError, NoCatalogError, ModelError, evaluation.QueryFileError)
 
 catalog_option = click.option(
@@ -55,7 +58,10 @@ def _choose_encoder(_context: click.Context, _parameter: click.Parameter, value:
 
 
 encoder_option = click.option(
-    "--encoder", type=click.Choice(CHOICES), expose_value=False, callback=_choose_encoder,
+    "--encoder",
+    type=click.Choice(CHOICES),
+    expose_value=False,
+    callback=_choose_encoder,
     help=f"Text encoder backend (default: ${ENCODER_ENV}, then openvino; the seed profile always uses torch).",
 )
 

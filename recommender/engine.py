@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
@@ -77,8 +77,6 @@ def model_on(encoder: Encoder, device: str) -> Iterator[None]:
         yield
     finally:
         model.to("cpu")
-
-
 
 
 def check_query(text: str) -> str:
@@ -182,9 +180,15 @@ class Recommender:
                         data = cls._build(path, chosen, encoder, lenient, progress=shown, resume=resume)
                     index_cache.save(folder, fingerprint, data)
         log.info(
-            "ready: %d songs from %s (%s profile) in %.1fs", len(data.songs), path.name, profile, time.perf_counter() - started
+            "ready: %d songs from %s (%s profile) in %.1fs",
+            len(data.songs),
+            path.name,
+            profile,
+            time.perf_counter() - started,
         )
-        return cls(songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path)
+        return cls(
+            songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path
+        )
 
     @staticmethod
     def _build(
@@ -218,7 +222,7 @@ class Recommender:
             fresh = self._embed(missing)
             fresh.flags.writeable = False  # cached rows are shared between requests
             with self._query_lock:
-                for text, vector in zip(missing, fresh):
+                for text, vector in zip(missing, fresh, strict=True):
                     known[text] = self._query_vectors[text] = vector
                 while len(self._query_vectors) > QUERY_CACHE_SIZE:
                     self._query_vectors.popitem(last=False)
@@ -301,7 +305,8 @@ class Recommender:
         if not liked:
             return vector
         pulled = vector + LIKED_WEIGHT * np.asarray(self.vectors[list(liked)], dtype=np.float32).mean(axis=0)
-        return (pulled / np.linalg.norm(pulled)).astype(np.float32)
+        unit: np.ndarray = (pulled / np.linalg.norm(pulled)).astype(np.float32)
+        return unit
 
     def understand(self, text: str) -> Intent:
         """What a request's words ask for, without the model (nothing, for a profile that reads none)."""

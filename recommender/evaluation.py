@@ -63,10 +63,10 @@ import ast
 import json
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .request import Answer, Request
 from .songs import FEATURE_NAMES, Recommendation, Song, song_key
@@ -132,17 +132,18 @@ class Predicate:
         return any(self.test(_Row(song, year)) for year in (song.years or (None,)))
 
 
-def _is_in(value: object, members: object) -> bool:
-    return value in members  # type: ignore[operator]
+def _is_in(value: object, members: Container[object]) -> bool:
+    return value in members
 
 
-_ORDERING: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
+# Any: _pair checks that both sides are of one kind (numbers or strings) before a comparison runs.
+_ORDERING: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
 }
-_POSITIVE: dict[type[ast.cmpop], Callable[[object, object], bool]] = {**_ORDERING, ast.Eq: operator.eq, ast.In: _is_in}
+_POSITIVE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {**_ORDERING, ast.Eq: operator.eq, ast.In: _is_in}
 # The negated forms hold when no value passes the positive form (see the module docstring on genre).
 _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {ast.NotEq: ast.Eq, ast.NotIn: ast.In}
 
@@ -185,7 +186,7 @@ class _Compiler:
         operands = [self.operand(node.left), *(self.operand(c) for c in node.comparators)]
         pairs = [
             _pair(op, left, right, ast.unparse(node))
-            for op, left, right in zip(node.ops, operands, operands[1:])
+            for op, left, right in zip(node.ops, operands[:-1], operands[1:], strict=True)
         ]
         return lambda row: all(pair(row) for pair in pairs)
 
@@ -574,7 +575,7 @@ def _summary_cell(summary: GroupSummary) -> str:
 
 
 def _notes(summary: GroupSummary) -> str:
-    """", notes 3/4": of the requests for what the catalog lacks, how many answers said so."""
+    """ ", notes 3/4": of the requests for what the catalog lacks, how many answers said so."""
     return f", notes {summary.notes_given}/{summary.notes_expected}" if summary.notes_expected else ""
 
 
@@ -590,7 +591,9 @@ def _text_table(rows: list[list[str]], left: int) -> str:
     """Align columns; the first ``left`` columns are left-aligned (words), the rest right-aligned (numbers)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        "  ".join(
+            cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
         for row in rows
     )
 

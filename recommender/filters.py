@@ -35,7 +35,8 @@ class Membership:
         """A mask of the songs that carry at least one label ``wanted`` accepts."""
         matched = np.array([wanted(label) for label in self.labels], dtype=bool)
         hits = np.concatenate([[0], np.cumsum(matched[self.members])]) if len(self.members) else np.zeros(1, np.int64)
-        return hits[self.starts[1:]] > hits[self.starts[:-1]]
+        carries: np.ndarray = hits[self.starts[1:]] > hits[self.starts[:-1]]
+        return carries
 
 
 class Filters:

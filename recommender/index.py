@@ -250,7 +250,10 @@ def _write_cache(staging: Path, fingerprint: Fingerprint, data: IndexData) -> No
     names = list(FILES)
     if data.index is not None:
         index = data.index
-        _write_synced(staging / INDEX_FILE, lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write)))
+        _write_synced(
+            staging / INDEX_FILE,
+            lambda handle: faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write)),  # type: ignore[attr-defined]  # not in faiss's stubs
+        )
         names.append(INDEX_FILE)
     manifest = {
         "fingerprint": asdict(fingerprint),

@@ -179,4 +179,5 @@ def _without_extras(title: str) -> str:
 
 
 def _popularity(song: Song) -> float:
-    return song.features.popularity if song.features else 0.0
+    popularity = song.features.popularity if song.features else None
+    return 0.0 if popularity is None else popularity

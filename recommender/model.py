@@ -90,7 +90,9 @@ def assemble(target: Path) -> Path:
             raise ModelError("the assembled model has no model.safetensors: reinstall the model parts")
         actual = sha256_file(weights)
         if actual != MODEL_SHA256:
-            raise ModelError(f"model.safetensors has sha256 {actual}, expected {MODEL_SHA256}: reinstall the model parts")
+            raise ModelError(
+                f"model.safetensors has sha256 {actual}, expected {MODEL_SHA256}: reinstall the model parts"
+            )
         problem = check_files(weights.parent, MODEL_FILES)
         if problem:
             raise ModelError(f"the assembled model is not the published one ({problem}): reinstall the model parts")
@@ -153,7 +155,7 @@ def load_model(source: str) -> SentenceTransformer:
     # stderr, where the CLI promises a single line for an error. Downloads from the hub keep their bars.
     quiet = Path(source).is_dir() and transformers_logging.is_progress_bar_enabled()
     if quiet:
-        transformers_logging.disable_progress_bar()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers
     try:
         return SentenceTransformer(source, device="cpu")
     except Exception as error:  # noqa: BLE001 - any damage inside a model folder must end as one ModelError line
@@ -161,5 +163,4 @@ def load_model(source: str) -> SentenceTransformer:
         raise ModelError(f"cannot load the embedding model {source!r}: {reason}") from None
     finally:
         if quiet:
-            transformers_logging.enable_progress_bar()
-
+            transformers_logging.enable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers

@@ -90,7 +90,8 @@ class Ranker:
         self.songs = songs
         self.vectors = vectors
         self.index = index if isinstance(index, faiss.IndexIVF) else None
-        if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:
+        # faiss's stubs leave out DirectMap (the index's direct_map is typed Any there).
+        if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:  # type: ignore[attr-defined]
             self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
         nothing = (np.nan,) * len(FEATURE_NAMES)
         rows = [
@@ -164,7 +165,9 @@ class Ranker:
                 total += np.clip(1 - np.abs(self.features[:, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
         return np.nan_to_num(total / len(ranked), nan=0.0)
 
-    def _pool(self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None) -> _Pool:
+    def _pool(
+        self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None
+    ) -> _Pool:
         """Songs worth scoring, with text scores: every song ``mask`` allows while that is cheap.
 
         ``every`` holds every song's text score when the index is exact. With an IVF index and a
@@ -176,9 +179,12 @@ class Ranker:
             return _Pool(allowed, every[allowed])
         if len(allowed) <= max(size, EXACT_POOL):
             return _Pool(allowed, self._rows(allowed) @ query)
+        index = self.index
+        assert index is not None, "every song is scored (every is not None) whenever there is no IVF index"
         bitmap = np.packbits(mask, bitorder="little")  # must outlive the search: FAISS keeps a pointer
-        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=self.index.nprobe)
-        similarity, nearest = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
+        # faiss's stubs miss its Python wrappers: parameters take keywords, a bitmap selector takes the array alone.
+        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=index.nprobe)  # type: ignore[call-arg, arg-type]
+        similarity, nearest = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
         found = nearest[0] >= 0
         ids, text = nearest[0][found], similarity[0][found]
         text_floor = float(text.min()) if len(text) else -np.inf
@@ -204,7 +210,7 @@ class Ranker:
         """The top ``k`` songs for a parsed request and its embedding, none of the songs keyed in ``exclude``;
         songs that sound like the ``liked`` ones rise by up to ``LIKED_WEIGHT``."""
         query = np.asarray(vector, dtype=np.float32)
-        wish = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
+        wish: np.ndarray | None = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
         if intent.artists:
             # "Bieber songs": his own first, then the songs he is a guest on.
             own = MAIN_ARTIST_BONUS * self.filters.by_main_artist(intent.artists).astype(np.float32)
@@ -314,7 +320,8 @@ class Ranker:
 
     def _hybrid(self, pool: _Pool, audio_query: np.ndarray, seed_norm: float) -> np.ndarray:
         audio = HYBRID_AUDIO_WEIGHT * (self.audio[pool.ids] @ audio_query)
-        return ((1 - HYBRID_AUDIO_WEIGHT) * pool.text + audio) / (self.hybrid_norms[pool.ids] * seed_norm)
+        hybrid: np.ndarray = ((1 - HYBRID_AUDIO_WEIGHT) * pool.text + audio) / (self.hybrid_norms[pool.ids] * seed_norm)
+        return hybrid
 
     def _neighbours_within(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent
@@ -336,7 +343,9 @@ class Ranker:
             while True:
                 pool = self._pool(text_query, mask, sound, size, every)
                 trial = selection.copy()
-                lowest = self._choose(intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed)
+                lowest = self._choose(
+                    intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed
+                )
                 if pool.complete or (len(trial.chosen) >= k and lowest >= self._similar_ceiling(pool, seed_norm)):
                     break
                 size *= 4
@@ -374,7 +383,12 @@ class Ranker:
                 seen.add(song_key(song))
                 per_artist[song.artist] = per_artist.get(song.artist, 0) + 1
                 chosen.append(
-                    Recommendation(rank=len(chosen) + 1, song=song, score=float(pool_scores[position]), reasons=shared_traits(seed, song))
+                    Recommendation(
+                        rank=len(chosen) + 1,
+                        song=song,
+                        score=float(pool_scores[position]),
+                        reasons=shared_traits(seed, song),
+                    )
                 )
                 if len(chosen) == k:
                     break
@@ -387,7 +401,7 @@ class Ranker:
         row and hybrid norm 1; one without measurements has no audio part and norm sqrt(1 - weight)."""
         measured = (1 - HYBRID_AUDIO_WEIGHT) * pool.text_floor + HYBRID_AUDIO_WEIGHT * pool.boost_floor
         unmeasured = np.sqrt(1 - HYBRID_AUDIO_WEIGHT) * pool.text_floor
-        return max(measured, unmeasured) / seed_norm
+        return float(max(measured, unmeasured) / seed_norm)
 
 
 def relative_to(seed: Song, intent: Intent) -> Intent:

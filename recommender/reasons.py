@@ -31,7 +31,7 @@ def on_scale_side(feature: str, value: float, kind: str) -> bool:
 
 
 def years_phrase(years: Sequence[int]) -> str:
-    """"from 2016", or every chart year of a song that charted in several: "from 2015 and 2016"."""
+    """ "from 2016", or every chart year of a song that charted in several: "from 2015 and 2016"."""
     listed = sorted(set(years))
     if not listed:
         return ""

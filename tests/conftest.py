@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def quick_recommender() -> Any:
     vectors instead of the sentence model: loads in well under a second, so most bot tests need no model."""
     from recommender.catalog import load_catalog
     from recommender.engine import Recommender
+    from recommender.profiles.default import HybridSearch
     from recommender.templates import describe
 
     class QuickRecommender(Recommender):
@@ -59,6 +61,7 @@ def quick_recommender() -> Any:
     vectors = word_hash_vectors([describe(song) for song in songs])
     quick = QuickRecommender(songs=songs, vectors=vectors, index=None, encoder=None, profile="default", catalog=path)  # type: ignore[arg-type]
     # Word-hash vectors carry no meaning, so concepts are read from words alone here.
+    assert isinstance(quick.searcher, HybridSearch)
     quick.searcher.parser.concept_vectors = None
     return quick
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 import pytest
 
-from recommender.benchmarks import bench
-from recommender.profiles import get_profile
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
-from recommender.engine import Recommender
+from recommender.benchmarks import bench
 from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, measure
+from recommender.engine import Recommender
+from recommender.profiles import get_profile
 
 
 def test_requests_are_many_varied_and_never_repeat() -> None:
@@ -38,6 +39,7 @@ def test_seed_stays_exact_small_catalogs_have_no_index_and_ivf_finds_neighbours(
     assert isinstance(get_profile("seed").build_index(vectors), faiss.IndexFlatL2)
     assert build_index(vectors) is None  # a small catalog: scoring every song is the search
     ivf = build_index(vectors, IndexChoice("ivf", nlist=16, nprobe=16))
+    assert ivf is not None
     assert ivf.ntotal == len(vectors)
     _, ids = ivf.search(vectors[:5], 1)
     assert list(ids[:, 0]) == [0, 1, 2, 3, 4]  # every probe covers all lists: each vector finds itself
@@ -66,18 +68,40 @@ def test_scale_measure_reports_every_figure(reference_catalog: Path) -> None:
     }
 
 
-def canned_result() -> dict[str, object]:
+def canned_result() -> dict[str, Any]:
     ms = {"median": 400.0, "p99": 600.0, "n": 3}
-    level = {"baseline_rps": 2.0, "ours_rps": 8.0, "ratio_median": 4.0, "ours_vs_baseline_one_at_a_time": 4.0,
-             "baseline_latency_ms_median": 400.0, "ours_latency_ms_median": 380.0, "ours_mean_batch": 8.0,
-             "requests_per_run": 32, "repeats": 1}
+    level = {
+        "baseline_rps": 2.0,
+        "ours_rps": 8.0,
+        "ratio_median": 4.0,
+        "ours_vs_baseline_one_at_a_time": 4.0,
+        "baseline_latency_ms_median": 400.0,
+        "ours_latency_ms_median": 380.0,
+        "ours_mean_batch": 8.0,
+        "requests_per_run": 32,
+        "repeats": 1,
+    }
     result: dict[str, object] = {
-        "single": {"baseline_ms": ms, "ours_ms": ms, "ours_encode_ms": ms, "ours_after_encode_ms": {**ms, "median": 1.5},
-                   "ours_cached_ms": ms, "ratio_median": 1.0},
+        "single": {
+            "baseline_ms": ms,
+            "ours_ms": ms,
+            "ours_encode_ms": ms,
+            "ours_after_encode_ms": {**ms, "median": 1.5},
+            "ours_cached_ms": ms,
+            "ratio_median": 1.0,
+        },
         "throughput": {"1": level, "32": level},
-        "cold_start": {"model_load_s": 8.0, "warm_baseline_s": 9.0, "warm_ours_s": 10.0, "warm_ratio_median": 1.1,
-                       "warm_ours_vs_model_load": 1.25, "peak_rss_mb_baseline": 900.0, "peak_rss_mb_ours": 950.0,
-                       "peak_rss_mb_model_only": 800.0, "repeats": 1},
+        "cold_start": {
+            "model_load_s": 8.0,
+            "warm_baseline_s": 9.0,
+            "warm_ours_s": 10.0,
+            "warm_ratio_median": 1.1,
+            "warm_ours_vs_model_load": 1.25,
+            "peak_rss_mb_baseline": 900.0,
+            "peak_rss_mb_ours": 950.0,
+            "peak_rss_mb_model_only": 800.0,
+            "repeats": 1,
+        },
         "scale": [{"songs": 1_000_000, "error": "not finished within 1 s"}],
     }
     result["targets"] = bench.targets(result)

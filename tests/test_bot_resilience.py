@@ -123,6 +123,7 @@ async def test_all_shards_in_one_process_answer_their_servers(make_bot: Any) -> 
             assert card_title(result) == "Songs for “Lady Gaga dance tracks”"
             assert bot.get_guild(guild.id).shard_id == shard
             await fan.send(channel, f"{bot.user.mention} rainy day")
+            assert channel.last_message is not None
             assert channel.last_message.embeds[0].title == "Songs for “rainy day”"
         assert sorted(bot.shards) == [0, 1, 2]
 
@@ -136,8 +137,10 @@ async def test_a_process_runs_only_its_slice_of_the_shards(make_bot: Any) -> Non
             channel = guild.create_text_channel("general")
             fan = guild.add_member(env.create_user(f"fan of {guild.name}"))
             await fan.send(channel, f"{bot.user.mention} rainy day")
-        assert mine.channels["general"].last_message.embeds[0].title == "Songs for “rainy day”"
-        assert other.channels["general"].last_message.author.id != bot.user.id
+        mine_reply, other_reply = mine.channels["general"].last_message, other.channels["general"].last_message
+        assert mine_reply is not None and other_reply is not None
+        assert mine_reply.embeds[0].title == "Songs for “rainy day”"
+        assert other_reply.author.id != bot.user.id
         assert sorted(bot.shards) == [2, 3]
         # Shard 0's process registers the commands for the whole cluster.
         assert not [r for r in env.http_requests if r.path.endswith("/commands")]

@@ -108,7 +108,7 @@ def test_shard_ranges_are_checked_before_they_are_expanded() -> None:
     assert time.perf_counter() - started < 60, "a generous bound: the failure case must not allocate and grind"
 
 
-TOKEN_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
+TOKEN_ALPHABET = st.characters(codec="utf-8", exclude_categories=["Cs"])
 SETTING_NAMES = (
     "DISCORD_TOKEN",
     "RECOMMEND_CHANNEL_IDS",

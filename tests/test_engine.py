@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.encoder import TorchEncoder, embed_catalog
+from recommender.engine import MAX_K, MAX_QUERY_CHARS, Recommender, RequestError
 from recommender.profiles import get_profile
 from recommender.profiles.seed import distance
 from recommender.request import Request
@@ -31,8 +31,10 @@ PUBLISHED_TOP_10 = [
 
 def test_seed_profile_reproduces_the_published_result(seed_recommender: Recommender) -> None:
     results = seed_recommender.recommend(PUBLISHED_QUERY, k=10)
-    assert [(r.song.title, r.song.artist) for r in results] == [(title, artist) for title, artist, _ in PUBLISHED_TOP_10]
-    for result, (title, _, published) in zip(results, PUBLISHED_TOP_10):
+    assert [(r.song.title, r.song.artist) for r in results] == [
+        (title, artist) for title, artist, _ in PUBLISHED_TOP_10
+    ]
+    for result, (title, _, published) in zip(results, PUBLISHED_TOP_10, strict=True):
         # Scores are similarities (higher is better) in every profile; the published distance is behind them.
         assert distance(result.score) == pytest.approx(published, abs=0.001), title
     assert [r.rank for r in results] == list(range(1, 11))
@@ -70,7 +72,7 @@ def test_default_profile_scores_are_non_increasing_for_many_queries(default_reco
         "Ed Sheeran songs from 2017",
         "rock songs from 2010 under 3 minutes",
     ]
-    for query, results in zip(queries, default_recommender.recommend_many(queries, 10)):
+    for query, results in zip(queries, default_recommender.recommend_many(queries, 10), strict=True):
         scores = [r.score for r in results]
         assert scores == sorted(scores, reverse=True), query
         assert [r.rank for r in results] == list(range(1, 11))
@@ -80,17 +82,23 @@ def test_default_profile_scores_are_non_increasing_for_many_queries(default_reco
 def test_recommend_many_answers_like_recommend(default_recommender: Recommender) -> None:
     queries = ["sad acoustic songs", "loud party music"]
     together = default_recommender.recommend_many(queries, 5)
-    for query, answer in zip(queries, together):
+    for query, answer in zip(queries, together, strict=True):
         alone = default_recommender.recommend(query, 5)
         assert [r.song.id for r in answer] == [r.song.id for r in alone]
 
 
 def test_request_vectors_are_the_models_own(seed_recommender: Recommender) -> None:
     """The reference encoder's length-grouped batches give what model.encode gives, one text or a padded batch."""
-    texts = ["chill acoustic evening", "x", "upbeat Katy Perry tracks from 2013 for a long summer drive with friends"] * 12
+    texts = [
+        "chill acoustic evening",
+        "x",
+        "upbeat Katy Perry tracks from 2013 for a long summer drive with friends",
+    ] * 12
     seed_recommender.clear_query_cache()
     ours = seed_recommender.encode([f"{t} {i}" for i, t in enumerate(texts)])
-    reference = torch_encoder(seed_recommender).model.encode([f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True)
+    reference = torch_encoder(seed_recommender).model.encode(
+        [f"{t} {i}" for i, t in enumerate(texts)], convert_to_numpy=True
+    )
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
 
@@ -215,8 +223,6 @@ def test_the_catalog_is_embedded_in_chunks_as_in_one_call(
     assert np.min(np.sum(np.asarray(default_recommender.vectors[:24]) * whole, axis=1)) >= 0.9995
 
 
-
-
 @pytest.mark.slow
 def test_a_song_named_in_free_text_gives_its_neighbours_never_itself(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text="songs like Uptown Funk but slower", k=10))
@@ -224,7 +230,9 @@ def test_a_song_named_in_free_text_gives_its_neighbours_never_itself(default_rec
     assert answer.seed_label == uptown.label
     assert all(r.song.title != "Uptown Funk" for r in answer.results)
     assert uptown.features is not None and uptown.features.bpm is not None
-    assert all(r.song.features and r.song.features.bpm <= uptown.features.bpm for r in answer.results)
+    limit = uptown.features.bpm
+    bpms = [r.song.features.bpm if r.song.features else None for r in answer.results]
+    assert all(bpm is not None and bpm <= limit for bpm in bpms), bpms
 
 
 @pytest.mark.slow

@@ -226,7 +226,10 @@ class FakeRecommender:
     def answer_many(self, requests: Sequence[Request]) -> list[Answer]:
         self.calls.append(([r.text for r in requests], requests[0].k if requests else 0))
         return [
-            Answer(r, tuple(Recommendation(rank=i + 1, song=s, score=0.0) for i, s in enumerate(self.answers[r.text][: r.k])))
+            Answer(
+                r,
+                tuple(Recommendation(rank=i + 1, song=s, score=0.0) for i, s in enumerate(self.answers[r.text][: r.k])),
+            )
             for r in requests
         ]
 

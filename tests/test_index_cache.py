@@ -31,7 +31,9 @@ def build_faiss(vectors: np.ndarray, profile: str) -> faiss.Index:
     return index
 
 
-FINGERPRINT = Fingerprint(catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32")
+FINGERPRINT = Fingerprint(
+    catalog_sha256="ab" * 32, profile="default", template_version=1, model="m" * 64, encoder="torch-fp32"
+)
 
 
 def songs() -> tuple[Song, ...]:
@@ -79,7 +81,7 @@ def saved(tmp_path: Path) -> Path:
 def test_roundtrip(saved: Path) -> None:
     original = index_data()
     loaded = index_cache.load(saved, FINGERPRINT)
-    assert loaded is not None
+    assert loaded is not None and loaded.index is not None
     assert loaded.songs == original.songs
     np.testing.assert_array_equal(np.asarray(loaded.vectors), original.vectors)
     assert loaded.index.ntotal == 3
@@ -94,7 +96,7 @@ def test_seed_profile_uses_squared_l2(tmp_path: Path) -> None:
     folder = cache_folder(tmp_path, fingerprint)
     index_cache.save(folder, fingerprint, data)
     loaded = index_cache.load(folder, fingerprint)
-    assert loaded is not None
+    assert loaded is not None and loaded.index is not None
     distances, ids = loaded.index.search(data.vectors[:1], 3)
     assert ids[0][0] == 0 and distances[0][0] == pytest.approx(0.0, abs=1e-6)
     expected = float(((data.vectors[0] - data.vectors[ids[0][1]]) ** 2).sum())
@@ -225,7 +227,7 @@ def overrun_the_titles(path: Path) -> None:
         ("songs.npz", garbage),
         ("songs.npz", lambda p: np.savez(p.open("wb"), x=np.arange(3))),
         ("songs.npz", overrun_the_titles),
-        ("songs.npz", lambda p: np.savez(p.open("wb"), **SongTable(()).arrays())),
+        ("songs.npz", lambda p: np.savez(p.open("wb"), allow_pickle=False, **SongTable(()).arrays())),
     ],
     ids=[
         "index-garbage",
@@ -467,7 +469,13 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     ids=["vectors-garbage", "vectors-truncated", "songs-garbage", "manifest-garbage", "songs-deleted"],
 )
 def test_recommender_load_rebuilds_a_corrupted_cache(  # type: ignore[no-untyped-def]
-    tiny_cache, tmp_path: Path, name: str, damage, monkeypatch: pytest.MonkeyPatch, load_encoder_once, caplog: pytest.LogCaptureFixture
+    tiny_cache,
+    tmp_path: Path,
+    name: str,
+    damage,
+    monkeypatch: pytest.MonkeyPatch,
+    load_encoder_once,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from recommender.engine import Recommender
     from recommender.model import MODEL_ENV

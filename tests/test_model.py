@@ -142,7 +142,9 @@ def test_an_assembly_whose_small_files_differ_from_the_published_ones_raises(
     assert not target.exists()
 
 
-def test_resolve_model_assembles_once_into_the_cache(tmp_path: Path, fake_model: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resolve_model_assembles_once_into_the_cache(
+    tmp_path: Path, fake_model: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     digest = hashlib.sha256(FAKE_WEIGHTS).hexdigest()
     source, fingerprint = resolve_model(tmp_path)
     target = tmp_path / "models" / "all-mpnet-base-v2"
@@ -198,7 +200,13 @@ def delete_the_module_list(folder: Path) -> None:
     (folder / "modules.json").unlink()
 
 
-FAULTS = [flip_a_weights_byte, zero_the_header_byte, truncate_the_weights, delete_the_pooling_config, delete_the_module_list]
+FAULTS = [
+    flip_a_weights_byte,
+    zero_the_header_byte,
+    truncate_the_weights,
+    delete_the_pooling_config,
+    delete_the_module_list,
+]
 FAULT_FILES = {
     **MODEL_FILES,
     "all-mpnet-base-v2/modules.json": b"[]",
@@ -220,7 +228,9 @@ def complete_fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.__name__ for f in FAULTS])
 def test_a_damaged_model_folder_is_rebuilt_from_the_parts_with_a_warning(
-    complete_fake_model: Path, fault, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    complete_fake_model: Path,
+    fault,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
 ) -> None:
     folder = complete_fake_model
     fault(folder)
@@ -236,7 +246,9 @@ def test_a_damaged_model_folder_is_rebuilt_from_the_parts_with_a_warning(
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.__name__ for f in FAULTS])
 def test_a_damaged_model_that_cannot_be_rebuilt_is_one_model_error_line(
-    complete_fake_model: Path, fault, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    complete_fake_model: Path,
+    fault,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     fault(complete_fake_model)
     monkeypatch.setattr(model, "PART_PACKAGES", ("musicrec-test-no-such-part-package",))

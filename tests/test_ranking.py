@@ -6,21 +6,32 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
 import pytest
 
 from recommender.ann import IndexChoice, build_index
+from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.filters import Membership
 from recommender.intent import Intent, Wish
 from recommender.parser import IntentParser
 from recommender.ranking import Ranker
-from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.songs import Features, Song, song_key
 
-FEATURES = Features(bpm=120, energy=50, danceability=50, loudness=-6, liveness=10, valence=50, length=200,
-                    acousticness=20, speechiness=5, popularity=50)
+FEATURES = Features(
+    bpm=120,
+    energy=50,
+    danceability=50,
+    loudness=-6,
+    liveness=10,
+    valence=50,
+    length=200,
+    acousticness=20,
+    speechiness=5,
+    popularity=50,
+)
 
 
 def song(i: int, genres: tuple[str, ...], years: tuple[int, ...]) -> Song:
@@ -68,7 +79,7 @@ class RowsOnly:
         self.shape = vectors.shape
         self.rows_read = 0
 
-    def __getitem__(self, rows: object) -> np.ndarray:
+    def __getitem__(self, rows: Any) -> np.ndarray:
         found = self.vectors[rows]
         self.rows_read += 1 if found.ndim == 1 else len(found)
         return found
@@ -85,6 +96,7 @@ def large(reference_catalog: Path) -> tuple[SyntheticSongs, np.ndarray, faiss.In
     features, rows = data.features(reference.features)
     vectors = np.concatenate(list(data.vector_chunks()))
     index = build_index(vectors, IndexChoice("ivf", nlist=64, nprobe=8))
+    assert index is not None
     return SyntheticSongs(features, rows, reference), vectors, index
 
 
@@ -122,13 +134,14 @@ def test_large_catalog_similar_like_scoring_every_song(large: tuple[SyntheticSon
     assert np.mean(overlaps) >= 0.95
 
 
-def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(large: tuple[SyntheticSongs, np.ndarray, faiss.Index]) -> None:
+def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(
+    large: tuple[SyntheticSongs, np.ndarray, faiss.Index],
+) -> None:
     songs, vectors, index = large
     served = Ranker(songs, RowsOnly(vectors), index)  # type: ignore[arg-type]
     found = served.rank(Intent(text="x", artists={"Artist 3"}), Synthetic(20_000).queries(1)[0], 10)
     # Artist 3 has twenty songs; the request asks for ten and gets that artist's ten nearest.
     assert len(found) == 10 and {r.song.artist for r in found} == {"Artist 3"}
-
 
 
 # --- relaxation, the per-artist cap, exclusions, reasons and seed-relative bounds --------------------
@@ -398,10 +411,15 @@ def test_similar_with_a_wish_is_bounded_at_the_seeds_own_value(refinement: str, 
         assert outside(result.reasons) == []
 
 
+def _bpm(song: Song) -> float:
+    assert song.features is not None and song.features.bpm is not None, song.title
+    return song.features.bpm
+
+
 def test_similar_says_so_when_the_seed_relative_bound_is_relaxed() -> None:
     ranker = seed_relative_ranker()
     seed = ranker.songs[2]  # only two songs are slower than it
     found = ranker.similar(seed, 5, {song_key(seed)}, IntentParser(ranker.songs).parse("but slower"))
-    slower = [r for r in found if r.song.features.bpm <= seed.features.bpm]  # type: ignore[union-attr]
+    slower = [r for r in found if _bpm(r.song) <= _bpm(seed)]
     assert [r.song.id for r in slower] == [0, 1] and found[:2] == slower
     assert all(outside(r.reasons) for r in found[2:]) and all(not outside(r.reasons) for r in slower)

@@ -77,7 +77,9 @@ def test_mojibake_in_a_catalog_is_repaired_and_counted(tmp_path: Path) -> None:
 
 
 def test_raw_mode_keeps_the_text_as_the_file_has_it(tmp_path: Path) -> None:
-    path = write(tmp_path, f"Se駉rita,Shawn Mendes,canadian pop,2019,{FEATURES}", f"43776,Beyonce,dance pop,2015,{FEATURES}")
+    path = write(
+        tmp_path, f"Se駉rita,Shawn Mendes,canadian pop,2019,{FEATURES}", f"43776,Beyonce,dance pop,2015,{FEATURES}"
+    )
     catalog = load_catalog(path, raw=True)
     assert [s.title for s in catalog.songs] == ["Se駉rita", "43776"]
     assert catalog.report.repairs == {}
@@ -97,7 +99,9 @@ def test_the_date_serial_title_is_corrected_from_the_corrections_file(tmp_path: 
 def test_corrections_file_rows_are_read_past_its_comments() -> None:
     corrections = load_corrections()
     assert corrections[("Beyonce", "43776")] == "7/11"
-    assert corrections[("Major Lazer", "Cold Water (feat. Justin Bieber & M?")] == "Cold Water (feat. Justin Bieber & MØ)"
+    assert (
+        corrections[("Major Lazer", "Cold Water (feat. Justin Bieber & M?")] == "Cold Water (feat. Justin Bieber & MØ)"
+    )
     assert all(not artist.startswith("#") for artist, _ in corrections)
 
 
@@ -119,7 +123,11 @@ def test_repeated_rows_merge_keeping_every_chart_year(tmp_path: Path) -> None:
 
 
 def test_a_row_of_zeros_is_kept_without_features(tmp_path: Path) -> None:
-    path = write(tmp_path, "Million Years Ago,Adele,british soul,2016,0,0,0,-60,0,0,227,0,0,0", f"Hello,Adele,british soul,2016,{FEATURES}")
+    path = write(
+        tmp_path,
+        "Million Years Ago,Adele,british soul,2016,0,0,0,-60,0,0,227,0,0,0",
+        f"Hello,Adele,british soul,2016,{FEATURES}",
+    )
     catalog = load_catalog(path)
     silent, hello = catalog.songs
     assert (silent.title, silent.features) == ("Million Years Ago", None)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from recommender.catalog import load_catalog
-from recommender.songs import Features, Song
 from recommender.profiles import get_profile
 from recommender.profiles.seed import SEED_BINS, seed_category, seed_text
+from recommender.songs import Features, Song
 from recommender.templates import describe as default_text
 from recommender.vocabulary import SCALES
 
@@ -74,19 +74,40 @@ def test_seed_text_of_bad_romance_is_the_published_text(raw_reference) -> None:
 def test_seed_text_describes_every_raw_row(raw_reference) -> None:
     texts = [seed_text(s) for s in raw_reference.songs]
     assert len(texts) == 603
-    [adele] = [t for s, t in zip(raw_reference.songs, texts) if s.title == "Million Years Ago"]
+    [adele] = [t for s, t in zip(raw_reference.songs, texts, strict=True) if s.title == "Million Years Ago"]
     # The published system described its row of zeros as very slow and very quiet; seed keeps that.
     assert "Very Quiet" in adele and "Very Slow Tempo" in adele
 
 
 def features(**values: float) -> Features:
     base = dict(
-        bpm=128, energy=85, danceability=80, loudness=-4, liveness=10, valence=70, length=200, acousticness=5, speechiness=4, popularity=80
+        bpm=128,
+        energy=85,
+        danceability=80,
+        loudness=-4,
+        liveness=10,
+        valence=70,
+        length=200,
+        acousticness=5,
+        speechiness=4,
+        popularity=80,
     )
     return Features(**{**base, **values})
 
 
-FEATURE_WORDS = ("slow", "fast", "quiet", "loud", "BPM", "energy", "danceable", "acoustic", "recording", "chill", "party")
+FEATURE_WORDS = (
+    "slow",
+    "fast",
+    "quiet",
+    "loud",
+    "BPM",
+    "energy",
+    "danceable",
+    "acoustic",
+    "recording",
+    "chill",
+    "party",
+)
 
 
 def test_default_text_of_a_song_without_features_has_no_feature_words() -> None:
@@ -107,7 +128,9 @@ def test_default_text_of_the_reference_song_without_features(reference_catalog: 
 
 
 def test_default_text_describes_the_sound_of_a_measured_song() -> None:
-    song = Song(id=1, title="Hype", artist="Someone", genres=("canadian hip hop",), years=(2014, 2015), features=features())
+    song = Song(
+        id=1, title="Hype", artist="Someone", genres=("canadian hip hop",), years=(2014, 2015), features=features()
+    )
     text = default_text(song)
     assert text.startswith('"Hype" by Someone, a canadian hip hop, hip hop and rap song from the mid 2010s (2014) and')
     assert "128 BPM" in text
@@ -115,12 +138,21 @@ def test_default_text_describes_the_sound_of_a_measured_song() -> None:
         if getattr(song.features, name) is not None:
             assert scale.describe(getattr(song.features, name)) in text, name
     assert "a party song" in text and "chill" not in text
-    full = default_text(Song(1, "A", "B", (), (), features(instrumentalness=80, mode=0, explicit=0, key=1, time_signature=3)))
+    full = default_text(
+        Song(1, "A", "B", (), (), features(instrumentalness=80, mode=0, explicit=0, key=1, time_signature=3))
+    )
     assert "instrumental with no vocals" in full and "in C# minor" in full and "waltz" in full and "clean" in full
 
 
 def test_default_text_calls_quiet_low_energy_songs_chill() -> None:
-    song = Song(id=2, title="Soft", artist="Someone", genres=("folk",), years=(2012,), features=features(energy=30, loudness=-12))
+    song = Song(
+        id=2,
+        title="Soft",
+        artist="Someone",
+        genres=("folk",),
+        years=(2012,),
+        features=features(energy=30, loudness=-12),
+    )
     text = default_text(song)
     assert "chill" in text and "party" not in text
     assert "quiet and soft" in text

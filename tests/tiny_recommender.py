@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from recommender.engine import Recommender
+from recommender.profiles import ProfileName
 from recommender.songs import Features, Song
 
 DIMENSIONS = 8
@@ -55,7 +57,7 @@ class HashEncoder:
     def __init__(self, model: HashModel | None = None) -> None:
         self.model = model or HashModel()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.model(self.model.preprocess(list(texts)))["sentence_embedding"].numpy()
 
 
@@ -79,7 +81,7 @@ def tiny_songs() -> list[Song]:
     ]
 
 
-def tiny_recommender(profile: str = "default") -> Recommender:
+def tiny_recommender(profile: ProfileName = "default") -> Recommender:
     songs = tiny_songs()
     vectors = np.stack([unit_vector(f"{s.title} {s.artist}") for s in songs])
     return Recommender(

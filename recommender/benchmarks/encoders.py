@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from . import bench
 from ..encoder import CHOICES, ENCODER_ENV, MIN_COSINE, Encoder, embed_catalog, load_encoder
 from ..engine import Recommender
 from ..model import resolve_model
@@ -32,6 +31,7 @@ from ..profiles import get_profile
 from ..request import Request
 from ..songs import Recommendation
 from ..templates import describe
+from . import bench
 
 REFERENCE = "torch-fp32"
 

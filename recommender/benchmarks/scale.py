@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -51,8 +52,12 @@ SONGS_PER_ARTIST = 20
 HYBRID_INTENTS = (
     Intent(text="words only"),
     Intent(text="calm", wishes=[Wish("energy", "low", "calm")]),
-    Intent(text="danceable 2015-2016", years={2015, 2016}, year_label="2015-2016",
-           wishes=[Wish("danceability", "high", "danceable")]),
+    Intent(
+        text="danceable 2015-2016",
+        years={2015, 2016},
+        year_label="2015-2016",
+        wishes=[Wish("danceability", "high", "danceable")],
+    ),
     Intent(text="hip hop", genre_keys=("hip hop",), genre_label="hip hop"),
     Intent(text="one artist", artists={"Artist 7"}),
 )
@@ -90,12 +95,15 @@ class Synthetic:
         """(features, reference row) per song: reference rows resampled, each feature jittered by 5% of its spread."""
         rng = np.random.default_rng((self.seed, 3))
         rows = rng.integers(0, len(reference), self.songs)
-        jitter = rng.standard_normal((self.songs, reference.shape[1]), dtype=np.float32) * (0.05 * reference.std(axis=0))
+        jitter = rng.standard_normal((self.songs, reference.shape[1]), dtype=np.float32) * (
+            0.05 * reference.std(axis=0)
+        )
         return (reference[rows] + jitter).astype(np.float32), rows
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +134,14 @@ class SyntheticSongs(Sequence[Song]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         row = int(self.rows[i])
-        return Song(id=i, title=f"Synthetic song {i}", artist=f"Artist {i // SONGS_PER_ARTIST}",
-                    genres=self.reference.genres[row], years=(int(self.reference.years[row]),),
-                    features=Features(*map(float, self.features[i])))
+        return Song(
+            id=i,
+            title=f"Synthetic song {i}",
+            artist=f"Artist {i // SONGS_PER_ARTIST}",
+            genres=self.reference.genres[row],
+            years=(int(self.reference.years[row]),),
+            features=Features(*map(float, self.features[i])),
+        )
 
 
 def peak_rss_mb() -> float:
@@ -154,7 +167,7 @@ def _search_ms(index: faiss.Index, queries: np.ndarray, params: faiss.SearchPara
 
 
 def _recall(found: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([len(set(f[f >= 0]) & set(t[t >= 0])) / K for f, t in zip(found, truth)]))
+    return float(np.mean([len(set(f[f >= 0]) & set(t[t >= 0])) / K for f, t in zip(found, truth, strict=True)]))
 
 
 def _index_mb(index: faiss.Index) -> float:
@@ -163,7 +176,9 @@ def _index_mb(index: faiss.Index) -> float:
         return os.path.getsize(handle.name) / 2**20
 
 
-def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | None = None, queries: int = QUERIES) -> dict[str, object]:
+def measure(
+    songs: int, *, choice: IndexChoice | None = None, catalog: Path | None = None, queries: int = QUERIES
+) -> dict[str, Any]:
     """Build time, search latency, recall@10 against exact search and memory for one synthetic size."""
     data = Synthetic(songs)
     choice = choice or choose_index(songs, DIM)
@@ -180,8 +195,13 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
         index = _build_index(data, choice)
         build_s = time.perf_counter() - started
         # Filters go into the search as a bitmap: the index never hands back songs the filter drops.
-        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
-        filtered = faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe) if choice.kind == "ivf" else faiss.SearchParameters(sel=selector)
+        # faiss's stubs miss its Python wrappers: parameters take keywords, a bitmap selector takes the array alone.
+        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))  # type: ignore[call-arg, arg-type]
+        filtered = (
+            faiss.SearchParametersIVF(sel=selector, nprobe=choice.nprobe)  # type: ignore[call-arg]
+            if choice.kind == "ivf"
+            else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        )
         latency = _search_ms(index, probe)
         filtered_latency = _search_ms(index, probe, filtered)
         _, found = index.search(probe, K)
@@ -189,7 +209,7 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
         sweep = {}
         if choice.kind == "ivf":
             for nprobe in NPROBES:
-                _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))
+                _, ids = index.search(probe, K, params=faiss.SearchParametersIVF(nprobe=nprobe))  # type: ignore[call-arg]  # as above
                 sweep[nprobe] = ids
         hybrid, ranker, served = _hybrid(SyntheticSongs(features, rows, reference), vectors, index, probe)
         # Serving stops here: the exact searches below read every vector, which a server never does.
@@ -202,7 +222,7 @@ def measure(songs: int, *, choice: IndexChoice | None = None, catalog: Path | No
             exact.add(np.ascontiguousarray(vectors[start : start + CHUNK]))
         exact_latency = _search_ms(exact, probe[: min(queries, 50)])
         _, truth = exact.search(probe, K)
-        _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))
+        _, truth_filtered = exact.search(probe, K, params=faiss.SearchParameters(sel=selector))  # type: ignore[call-arg]  # as above
         del exact
         hybrid["recall_at_10"] = _hybrid_recall(ranker, probe, served)
         del vectors, ranker
@@ -234,13 +254,17 @@ def _write_vectors(data: Synthetic, path: Path) -> np.ndarray:
     and only the exact comparison, after serving is measured, reads them.
     """
     with open(path, "wb") as handle:
-        np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)})
+        np.lib.format.write_array_header_1_0(
+            handle, {"descr": "<f4", "fortran_order": False, "shape": (data.songs, DIM)}
+        )
         handle.writelines(np.ascontiguousarray(chunk, dtype="<f4").tobytes() for chunk in data.vector_chunks())
-    return np.load(path, mmap_mode="r")
+    mapped: np.ndarray = np.load(path, mmap_mode="r")
+    return mapped
 
 
 def _build_index(data: Synthetic, choice: IndexChoice) -> faiss.Index:
     """As ``ann.build_index`` does, but fed chunk by chunk so the float32 catalog is never held whole."""
+    index: faiss.Index
     if choice.kind == "flat":
         index = faiss.IndexFlatIP(DIM)
     else:

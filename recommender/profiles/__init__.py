@@ -48,13 +48,21 @@ class Searcher(Protocol):
 
 
 class Profile(Protocol):
-    name: ProfileName
+    # Read-only members: the profiles are frozen dataclasses.
+    @property
+    def name(self) -> ProfileName: ...
+
     # Bump when the description or a threshold behind it changes: cached indexes are rebuilt.
-    template_version: int
+    @property
+    def template_version(self) -> int: ...
+
     # Whether the catalog is read as published (repeated rows kept, no repairs beyond decoding).
-    raw_catalog: bool
+    @property
+    def raw_catalog(self) -> bool: ...
+
     # Whether it needs the exact fp32 encoder (torch) rather than the fast default (see encoder.py).
-    exact_encoder: bool
+    @property
+    def exact_encoder(self) -> bool: ...
 
     def describe(self, song: Song) -> str:
         """The text the model embeds for ``song``."""
