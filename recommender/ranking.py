@@ -16,7 +16,7 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 import faiss
@@ -223,6 +223,38 @@ class Ranker:
         every = self.vectors @ query if self.index is None else None
         # Songs without measurements cannot fit a feature wish; exclusions rule songs out for good.
         eligible = (self.measured if intent.wishes else True) & self.filters.allowed(intent)
+        chosen = self._select(
+            intent,
+            eligible,
+            k,
+            exclude,
+            start=max(MIN_POOL, POOL_PER_RESULT * k),
+            pool_for=lambda mask, size: self._pool(query, mask, wish, size, every),
+            scores_for=lambda pool: pool.text + wish[pool.ids] if wish is not None else pool.text,
+            # Every song left out of the pool scores below its text floor plus its boost floor; without a
+            # boost, the nearest songs are the answer.
+            floor_for=lambda pool: pool.text_floor + pool.boost_floor if wish is not None else -np.inf,
+        )
+        return [
+            Recommendation(rank=i + 1, song=self.songs[c.index], score=c.score, reasons=self._reasons(intent, c))
+            for i, c in enumerate(chosen)
+        ]
+
+    def _select(
+        self,
+        intent: Intent,
+        eligible: np.ndarray,
+        k: int,
+        exclude: Collection[tuple[str, str]],
+        *,
+        start: int,
+        pool_for: Callable[[np.ndarray, int], _Pool],
+        scores_for: Callable[[_Pool], np.ndarray],
+        floor_for: Callable[[_Pool], float],
+    ) -> list[_Candidate]:
+        """The top ``k`` candidates, for ``rank`` and ``similar`` alike: filters give way in ``RELAX_ORDER``
+        while fewer than ``k`` songs pass them, and a candidate pool grows while a song left out of it could
+        outscore the last one chosen (``floor_for``: the most such a song can score)."""
         filters = self.filters.build(intent)
         selection = _Selection(seen=set(exclude))
         active = [name for name in RELAX_ORDER if name in filters]
@@ -231,27 +263,19 @@ class Ranker:
             mask = eligible.copy()
             for name in active:
                 mask &= filters[name]
-            size = max(MIN_POOL, POOL_PER_RESULT * k)
+            size = start
             while True:
-                pool = self._pool(query, mask, wish, size, every)
+                pool = pool_for(mask, size)
                 trial = selection.copy()
-                pool_scores = pool.text + wish[pool.ids] if wish is not None else pool.text
-                lowest = self._choose(intent, pool, pool_scores, k, trial, filters, relaxed)
-                # Every song left out of the pool scores below its text floor plus its boost floor (without a
-                # boost, the nearest songs are the answer): a pass that chose a song below that may have
-                # missed better ones, so it is dropped and the pool grows.
-                missed_better = wish is not None and lowest < pool.text_floor + pool.boost_floor
-                if pool.complete or (len(trial.chosen) >= k and not missed_better):
+                lowest = self._choose(intent, pool, scores_for(pool), k, trial, filters, relaxed)
+                # A pass that chose a song below the floor may have missed better ones: the pool grows.
+                if pool.complete or (len(trial.chosen) >= k and lowest >= floor_for(pool)):
                     break
                 size *= 4
             selection = trial
             if len(selection.chosen) >= k or not active:
-                break
+                return selection.chosen
             relaxed.append(active.pop(0))
-        return [
-            Recommendation(rank=i + 1, song=self.songs[c.index], score=c.score, reasons=self._reasons(intent, c))
-            for i, c in enumerate(selection.chosen)
-        ]
 
     def _choose(
         self,
@@ -330,31 +354,19 @@ class Ranker:
         seed_norm = float(self.hybrid_norms[seed.id])
         every = self.vectors @ text_query if self.index is None else None
         sound = self.audio @ audio_query if self.index is not None else None
-        filters = self.filters.build(intent)
         eligible = self.filters.allowed(intent) & (self.measured if intent.bounds else True)
-        selection = _Selection(seen=set(exclude))
-        active = [name for name in RELAX_ORDER if name in filters]
-        relaxed: list[str] = []
-        while True:
-            mask = eligible.copy()
-            for name in active:
-                mask &= filters[name]
-            size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
-            while True:
-                pool = self._pool(text_query, mask, sound, size, every)
-                trial = selection.copy()
-                lowest = self._choose(
-                    intent, pool, self._hybrid(pool, audio_query, seed_norm), k, trial, filters, relaxed
-                )
-                if pool.complete or (len(trial.chosen) >= k and lowest >= self._similar_ceiling(pool, seed_norm)):
-                    break
-                size *= 4
-            selection = trial
-            if len(selection.chosen) >= k or not active:
-                break
-            relaxed.append(active.pop(0))
+        chosen = self._select(
+            intent,
+            eligible,
+            k,
+            exclude,
+            start=max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude))),
+            pool_for=lambda mask, size: self._pool(text_query, mask, sound, size, every),
+            scores_for=lambda pool: self._hybrid(pool, audio_query, seed_norm),
+            floor_for=lambda pool: self._similar_ceiling(pool, seed_norm),
+        )
         results = []
-        for i, c in enumerate(selection.chosen):
+        for i, c in enumerate(chosen):
             song = self.songs[c.index]
             asked = self._reasons(intent, c) if intent.has_filters else ()
             reasons = tuple(r for r in asked if r != "close to your words") + shared_traits(seed, song)
