@@ -264,7 +264,8 @@ class Recommender:
         text = check_query(request.text) if request.text.strip() or request.seed is None else ""
         refinements = tuple(check_query(t) for t in request.refinements)
         cleaned = replace(request, text=text, refinements=refinements)
-        check_query(cleaned.words or (self.songs[request.seed].title if request.seed is not None else ""))
+        if cleaned.words:  # each part fits; together they must too, since the model reads them as one text
+            check_query(cleaned.words)
         return cleaned
 
     def complete(self, request: Request, vector: np.ndarray | None) -> Answer:

@@ -235,7 +235,7 @@ class IntentParser:
 
     def _read_part(self, raw: str, intent: Intent) -> None:
         reading = _Reading(normalize(raw))
-        before = _Snapshot.of(intent)
+        earlier = len(intent.wishes)
         self._reference(reading, intent)
         _numeric_wishes(reading, intent)
         self._relative(reading, intent)
@@ -244,8 +244,8 @@ class IntentParser:
         self._genres(reading, intent)
         self._artists(raw, reading, intent)
         _word_wishes(reading, intent)
-        _words_over_concepts(intent, len(before.wishes))
-        before.give_way(intent)
+        _words_over_concepts(intent, earlier)
+        _replace_contradicted(intent, earlier)
 
     # -- songs named in the request --------------------------------------------------------------
 
@@ -507,32 +507,21 @@ class IntentParser:
         intent.exclude_artists |= set(found) - named
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """What an intent held before a refinement was read, so the refinement's wishes replace conflicting ones."""
-
-    wishes: tuple[Wish, ...]
-    artists: frozenset[str]
-    years: frozenset[int] | None
-    genre: tuple[tuple[str, ...], str]
-
-    @classmethod
-    def of(cls, intent: Intent) -> _Snapshot:
-        years = frozenset(intent.years) if intent.years is not None else None
-        return cls(tuple(intent.wishes), frozenset(intent.artists), years, (intent.genre_keys, intent.genre_label))
-
-    def give_way(self, intent: Intent) -> None:
-        new = intent.wishes[len(self.wishes) :]
-        if not self.wishes or not new:
-            return
-        ranked = {w.feature for w in new if w.kind in ("high", "low", "near")}
-        bounded = {(w.feature, w.kind) for w in new if w.kind in ("min", "max")}
-        kept = [
-            w
-            for w in self.wishes
-            if not (w.kind in ("high", "low", "near") and w.feature in ranked) and (w.feature, w.kind) not in bounded
-        ]
-        intent.wishes = kept + list(new)
+def _replace_contradicted(intent: Intent, earlier: int) -> None:
+    """A refinement's wishes (those from ``earlier`` on) replace the earlier wishes about the same thing:
+    "faster" after "slower", a new upper bound after an old one. (A later year, artist or genre simply
+    overwrites the earlier one where it is read.)"""
+    old, new = intent.wishes[:earlier], intent.wishes[earlier:]
+    if not old or not new:
+        return
+    ranked = {w.feature for w in new if w.kind in ("high", "low", "near")}
+    bounded = {(w.feature, w.kind) for w in new if w.kind in ("min", "max")}
+    kept = [
+        w
+        for w in old
+        if not (w.kind in ("high", "low", "near") and w.feature in ranked) and (w.feature, w.kind) not in bounded
+    ]
+    intent.wishes = kept + new
 
 
 def _words_over_concepts(intent: Intent, start: int) -> None:

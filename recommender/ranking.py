@@ -6,8 +6,8 @@ percentile within the catalog, so "calm" puts the calmest songs first whatever t
 scale). Artists, years, genres and explicit numeric bounds filter; when they leave too
 few songs they are relaxed in ``RELAX_ORDER`` and the extra songs say so.
 
-Small catalogs (an exact FAISS index) score every song that passes the filters. Large ones (an
-IVF index, see ann.py) score a candidate pool instead: the index's nearest songs to the request,
+Small catalogs (no index: see ann.py) score every song that passes the filters. Large ones (an
+IVF index) score a candidate pool instead: the index's nearest songs to the request,
 searched with the filters as a bitmap so it never returns songs they drop, plus the songs that
 fit the feature wishes best. The pool grows until it holds ``k`` answers and no song left out of
 it could score above the last of them (the threshold test of Fagin's algorithm).

@@ -7,7 +7,7 @@ ids, a page is an offset. Only what the person typed travels as text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .songs import Recommendation
 
@@ -66,7 +66,7 @@ class Answer:
     understood: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     has_more: bool = False
-    seed_label: str = field(default="")
+    seed_label: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
