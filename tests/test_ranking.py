@@ -4,6 +4,7 @@ and on a large synthetic one, where an IVF index proposes the candidates: same a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -423,3 +424,22 @@ def test_similar_says_so_when_the_seed_relative_bound_is_relaxed() -> None:
     slower = [r for r in found if _bpm(r.song) <= _bpm(seed)]
     assert [r.song.id for r in slower] == [0, 1] and found[:2] == slower
     assert all(outside(r.reasons) for r in found[2:]) and all(not outside(r.reasons) for r in slower)
+
+
+def test_a_wish_about_a_feature_the_catalog_lacks_is_said_not_silently_dropped() -> None:
+    from recommender.profiles.default import HybridSearch
+
+    no_popularity = Features(bpm=120, energy=50, danceability=50, loudness=-6, valence=50)
+    songs = [
+        Song(id=i, title=f"Song {i}", artist=f"Artist {i}", genres=(), years=(), features=no_popularity)
+        for i in range(4)
+    ]
+    vectors = np.eye(4, 8, dtype=np.float32)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.eye(1, 8, dtype=np.float32), (len(texts), 1))
+
+    search = HybridSearch(songs, vectors, None, encode)
+    intent = search.understand(["popular calm songs"], None)
+    assert intent.notes == ["This catalog has no popularity, so that part of the request is left out:"]
+    assert search.understand(["calm songs"], None).notes == []

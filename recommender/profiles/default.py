@@ -45,6 +45,9 @@ class HybridSearch:
         intent = self.parser.parse(parts)
         if vector is not None:
             self.parser.by_meaning(intent, vector)
+        # A wish about a feature this catalog does not give is left out of the ranking: say so.
+        for feature in self.ranker.missing_features(intent):
+            intent.notes.append(f"This catalog has no {feature}, so that part of the request is left out:")
         return intent
 
     def rank(
