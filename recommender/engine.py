@@ -168,7 +168,14 @@ class Recommender:
             encoder=encoder.name,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
+
+        def serve(data: index_cache.IndexData) -> Recommender:
+            return cls(
+                songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path
+            )
+
         data = None if rebuild else index_cache.load(folder, fingerprint)
+        ready = None
         if data is None:
             # Shard processes starting together on an empty cache: one builds, the others wait and load it.
             with index_cache.build_lock(folder):
@@ -178,7 +185,10 @@ class Recommender:
                     resume = (folder, fingerprint)
                     with model_on(encoder, device):
                         data = cls._build(path, chosen, encoder, lenient, progress=shown, resume=resume)
+                    # Made before saving: the title keys its lookups derive go into the cache with the songs.
+                    ready = serve(data)
                     index_cache.save(folder, fingerprint, data)
+        ready = ready or serve(data)
         log.info(
             "ready: %d songs from %s (%s profile) in %.1fs",
             len(data.songs),
@@ -186,9 +196,7 @@ class Recommender:
             profile,
             time.perf_counter() - started,
         )
-        return cls(
-            songs=data.songs, vectors=data.vectors, index=data.index, encoder=encoder, profile=chosen, catalog=path
-        )
+        return ready
 
     @staticmethod
     def _build(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Sequence
 import numpy as np
 
 from .intent import Intent
-from .songs import FEATURE_NAMES, Song
+from .songs import FEATURE_NAMES, Song, as_table
 
 # Least important filter first: a numeric bound, then genre, then year; the artist named goes last.
 RELAX_ORDER = ("bounds", "genre", "year", "artist")
@@ -25,11 +25,11 @@ class Membership:
     operations, instead of a Python loop over every song.
     """
 
-    def __init__(self, labels_per_song: Sequence[Sequence[Hashable]]) -> None:
-        self.labels = list(dict.fromkeys(label for labels in labels_per_song for label in labels))
-        position = {label: i for i, label in enumerate(self.labels)}
-        self.starts = np.cumsum([0, *(len(labels) for labels in labels_per_song)])
-        self.members = np.array([position[label] for labels in labels_per_song for label in labels], dtype=np.int64)
+    def __init__(self, labels: Sequence[Hashable], members: np.ndarray, ends: np.ndarray) -> None:
+        """Song i carries ``labels[members[ends[i-1]:ends[i]]]``: the song table's codes as they are."""
+        self.labels = list(labels)
+        self.starts = np.concatenate([[0], ends]).astype(np.int64)
+        self.members = np.asarray(members, dtype=np.int64)
 
     def songs_with(self, wanted: Callable[[Hashable], bool]) -> np.ndarray:
         """A mask of the songs that carry at least one label ``wanted`` accepts."""
@@ -43,19 +43,18 @@ class Filters:
     """A catalog's artists, genres, years and features as arrays, and the masks a request makes of them."""
 
     def __init__(self, songs: Sequence[Song], features: np.ndarray, known_features: frozenset[str]) -> None:
-        self.size = len(songs)
+        table = as_table(songs)
+        self.size = len(table)
         self.features = features
         self.known_features = known_features
-        credits, genres, years = [], [], []
-        for song in songs:
-            credits.append(song.artists)
-            genres.append(tuple(g.lower() for g in song.genres))
-            years.append(song.years)
+        artists = table.artist_names()
         # Every credited artist, "feat." guests too: a request naming any of them finds the song.
-        self.credits = Membership(credits)
-        self.main_artists = Membership([(song.artist,) for song in songs])
-        self.genres = Membership(genres)
-        self.years = Membership(years)
+        self.credits = Membership(artists, *table.credits())
+        self.main_artists = Membership(artists, table.artist_codes, np.arange(1, self.size + 1))
+        self.genres = Membership([g.lower() for g in table.genre_names()], *table.genres())
+        years, year_ends = table.years()
+        distinct, codes = np.unique(years, return_inverse=True)
+        self.years = Membership(distinct.tolist(), codes, year_ends)
 
     def build(self, intent: Intent) -> dict[str, np.ndarray]:
         """The request's relaxable filters by name (see ``RELAX_ORDER``)."""

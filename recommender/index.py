@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 # 3: the songs are a SongTable's columns (songs.npz), with album, credited artists and unknown features, and
 # the default profile's small catalogs have no index file (scoring every song is their search).
-FORMAT_VERSION = 3
+# 4: artists and genres as codes into their distinct names, and the title keys lookups derive (SongTable.derived).
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 FILES = ("songs.npz", "vectors.npy")
 INDEX_FILE = "index.faiss"

@@ -13,9 +13,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from .songs import Song
+from .songs import FEATURE_FIELDS, Song, as_table
 
 # An autocomplete pick carries the song's row; the prefix keeps "3" (a Britney Spears title) a title.
 CHOICE_PREFIX = "song:"
@@ -82,13 +83,18 @@ class SongLookup:
     """Title and artist matching over one catalog, its plain forms computed once."""
 
     def __init__(self, songs: Sequence[Song]) -> None:
-        self.songs = tuple(songs)
-        self._titles = [plain(_without_extras(s.title)) for s in self.songs]
-        self._full_titles = [plain(s.title) for s in self.songs]
-        self._labels = [f"{plain(s.title)} {plain(s.artist)}" for s in self.songs]
-        self._artists = [plain(s.artist) for s in self.songs]
+        # Read column by column: a large catalog's songs are never made here, and its titles' plain
+        # forms come from its cache (SongTable.derived); artists are made plain once per distinct name.
+        table = as_table(songs)
+        self.songs = songs
+        self._titles = table.derived(_plain_title)
+        self._full_titles = table.derived(plain)
+        artists = [plain(name) for name in table.artist_names()]
+        self._artists = [artists[code] for code in table.artist_codes.tolist()]
+        self._labels = [f"{title} {artist}" for title, artist in zip(self._full_titles, self._artists, strict=True)]
         # Most popular first: the tie-break between equally good matches, and the list for empty input.
-        self._by_popularity = sorted(range(len(self.songs)), key=lambda i: -_popularity(self.songs[i]))
+        popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=0.0)
+        self._by_popularity = np.argsort(-popularity, kind="stable").tolist()
 
     def find(self, text: str, limit: int = 25) -> list[Song]:
         """Songs for an autocomplete list: title and artist prefix or word matches first, then fuzzy ones."""
@@ -171,6 +177,10 @@ class SongLookup:
                 if len(found) == limit:
                     break
         return found
+
+
+def _plain_title(title: str) -> str:
+    return plain(_without_extras(title))
 
 
 def _without_extras(title: str) -> str:

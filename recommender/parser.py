@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .fuzzy import RatioIndex
 from .intent import Intent, Wish, WishKind
-from .songs import Song
+from .songs import Song, SongTable, as_table
 from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre
 
 YEAR = r"((?:19|20)\d\d)"
@@ -40,6 +42,8 @@ NUMBER_WORDS = {
 }
 # Artist names that are everyday words match only as "by NAME" or when capitalized as in the catalog.
 COMMON_WORD_ARTISTS = {"train", "jewel", "passenger", "fun", "magic", "disclosure", "birdy", "usher"}
+# How close (fuzz.ratio, 0-100) a run of the request's words must be to an artist's name to name them.
+ARTIST_CUTOFF = 85
 # How much closer a request's embedding must be to a concept's meaning than to a request for nothing in
 # particular (``GENERIC_REQUESTS``), when no mood or activity word of it was read. Measured on 32
 # paraphrases written without the table's words and 40 requests with no activity in them
@@ -171,27 +175,29 @@ class IntentParser:
         self.songs = songs
         self.concept_vectors = concept_vectors
         self.generic_vectors = generic_vectors
-        self._index_artists(songs)
-        # Titles for "songs like X": the first row of each title key (repeated rows are one song).
-        self.title_ids: dict[str, int] = {}
-        for song in songs:
-            key = _title_key(song.title)
-            if key:
-                self.title_ids.setdefault(key, song.id)
+        # Read column by column (a catalog's songs are never made here): see SongTable.
+        table = as_table(songs)
+        self._index_artists(table)
+        # Titles for "songs like X": the first row of each title key (repeated rows are one song); the keys
+        # are made once per catalog and kept in its cache.
+        keys = table.derived(_title_key)
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        self.title_ids: dict[str, int] = {key: first[key] for key in dict.fromkeys(keys) if key}
         self.title_keys = [key for key in self.title_ids if len(key) >= 2]
         # "7/11" and "E.T." as typed ("7 11", "e t"): titles whose punctuation splits words, without spaces.
         self.compact_ids = {key.replace(" ", ""): i for key, i in self.title_ids.items()}
-        labels = sorted({g.lower() for s in songs for g in s.genres})
+        labels = sorted({g.lower() for g in table.genre_names()})
         self.labels = [label for label in sorted(labels, key=len, reverse=True) if len(label.split()) >= 2]
         self.present = {genre.name: any(genre.holds(label) for label in labels) for genre in GENRES}
         self.places = [place for place in PLACES if any(re.search(rf"\b{place}\b", label) for label in labels)]
-        years = sorted({y for s in songs for y in s.years})
+        years = np.unique(table.years()[0]).tolist()
         self.years = (years[0], years[-1]) if years else None
         self.year_set = set(years)
 
-    def _index_artists(self, songs: Sequence[Song]) -> None:
-        # Every credited artist ("feat." guests too), so each one is findable by name.
-        self.artists = sorted({a for s in songs for a in s.artists}, key=len, reverse=True)
+    def _index_artists(self, table: SongTable) -> None:
+        # Every credited artist ("feat." guests too), so each one is findable by name: one pass over distinct names.
+        names = table.artist_names()
+        self.artists = sorted((names[code] for code in np.unique(table.credits()[0]).tolist()), key=len, reverse=True)
         self.artist_keys = {name: _artist_key(name) for name in self.artists}
         self.names_by_key: dict[str, list[str]] = {}
         for name, key in self.artist_keys.items():
@@ -203,14 +209,31 @@ class IntentParser:
         for key in self.names_by_key:
             if key not in COMMON_WORD_ARTISTS:
                 self.keys_by_size.setdefault(len(key.split()), []).append(key)
+        self.key_indexes = {size: RatioIndex(keys, ARTIST_CUTOFF) for size, keys in self.keys_by_size.items()}
         # A distinctive surname alone ("bieber", "sheeran") names a "First Last" artist when no other shares it;
         # longer names end in ordinary words ("5 Seconds of Summer").
-        last = [key.split()[-1] for key in self.artist_keys.values() if len(key.split()) == 2]
+        last = Counter(key.split()[-1] for key in self.artist_keys.values() if len(key.split()) == 2)
         self.surnames = {
             name: key.split()[-1]
             for name, key in self.artist_keys.items()
-            if len(key.split()) == 2 and len(key.split()[-1]) >= 5 and last.count(key.split()[-1]) == 1
+            if len(key.split()) == 2 and len(key.split()[-1]) >= 5 and last[key.split()[-1]] == 1
         }
+        # Looked up by the request's words, not tried one by one: a request costs the same at 100,000 artists.
+        # A surname of word characters matches "\bsurname\b" exactly where a run of them equals it; the rare
+        # other ones ("b&b") keep their pattern.
+        self.names_by_surname: dict[str, list[str]] = {}
+        self.other_surnames: dict[str, str] = {}
+        for name, surname in self.surnames.items():
+            if re.fullmatch(r"\w+", surname):
+                self.names_by_surname.setdefault(surname, []).append(name)
+            else:
+                self.other_surnames[name] = surname
+        # Every artist by each shorter name its own begins with ("selena gomez" -> "Selena Gomez & The Scene").
+        self.extensions: dict[str, list[str]] = {}
+        for name in self.artists:
+            words = self.artist_keys[name].split()
+            for size in range(1, len(words)):
+                self.extensions.setdefault(" ".join(words[:size]), []).append(name)
 
     def parse(self, text: str | Sequence[str]) -> Intent:
         """What ``text`` asks for; a sequence is a request and its refinements, oldest first."""
@@ -466,17 +489,17 @@ class IntentParser:
         lowered = reading.text
         tokens = [t.strip(".,!?") for t in lowered.replace("'s ", " ").split()]
         found: dict[str, Span] = {}
-        # Each word run of the request is keyed once and compared with every artist key of its length
-        # in one rapidfuzz call: this runs on every request, so it must not loop over artists in Python.
+        # Each word run of the request is keyed once and compared with the artist keys of its length that
+        # can match it (RatioIndex): this runs on every request, so it must not loop over artists in Python.
         starts = _token_starts(lowered)
-        for size, keys in self.keys_by_size.items():
+        for size, index in self.key_indexes.items():
             grams: dict[str, list[int]] = {}
             for i in range(len(tokens) - size + 1):
                 grams.setdefault(_artist_key(" ".join(tokens[i : i + size])), []).append(i)
             for gram, positions in grams.items():
                 if not gram:
                     continue
-                for key, score, _ in process.extract(gram, keys, scorer=fuzz.ratio, score_cutoff=85, limit=None):
+                for key, score in index.extract(gram):
                     if score < 100 and len(key) <= 4:
                         continue
                     for i in positions:
@@ -491,14 +514,17 @@ class IntentParser:
                     match = re.search(rf"\b{re.escape(key)}\b", lowered)
                     if match and reading.free(match.span()):
                         found.setdefault(name, match.span())
-        for name, surname in self.surnames.items():
+        for match in re.finditer(r"\w+", lowered):
+            if match[0] in self.names_by_surname and reading.free(match.span()):
+                for name in self.names_by_surname[match[0]]:
+                    found.setdefault(name, match.span())
+        for name, surname in self.other_surnames.items():
             for match in reading.finditer(rf"\b{re.escape(surname)}\b"):
                 found.setdefault(name, match.span())
         # "Selena Gomez" also means "Selena Gomez & The Scene": every catalog artist that extends a match.
-        for a in self.artists:
-            for f, span in list(found.items()):
-                if a != f and self.artist_keys[a].startswith(self.artist_keys[f] + " "):
-                    found.setdefault(a, span)
+        for f, span in list(found.items()):
+            for a in self.extensions.get(self.artist_keys[f], ()):
+                found.setdefault(a, span)
         named = {name for name, span in found.items() if not reading.negated(span[0])}
         for span in found.values():
             reading.claim(span)

@@ -25,7 +25,7 @@ import numpy as np
 from .filters import RELAX_ORDER, Filters
 from .intent import Intent, Wish
 from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
-from .songs import FEATURE_NAMES, Recommendation, Song, song_key
+from .songs import FEATURE_NAMES, Recommendation, Song, as_table, song_key
 from .vocabulary import SOUND_WEIGHTS
 
 FEATURE_WEIGHT = 2.0
@@ -93,20 +93,14 @@ class Ranker:
         # faiss's stubs leave out DirectMap (the index's direct_map is typed Any there).
         if self.index is not None and self.index.direct_map.type == faiss.DirectMap.NoMap:  # type: ignore[attr-defined]
             self.index.make_direct_map()  # candidates' vectors are decoded by id: 8 bytes per song
-        nothing = (np.nan,) * len(FEATURE_NAMES)
-        rows = [
-            tuple(np.nan if v is None else v for v in (getattr(s.features, name) for name in FEATURE_NAMES))
-            if s.features
-            else nothing
-            for s in songs
-        ]
-        # Column-major: a request reads whole feature columns.
-        self.features = np.asfortranarray(np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES)))
+        table = as_table(songs)
+        # Column-major: a request reads whole feature columns (the table's are in FEATURE_NAMES order, first).
+        self.features = np.asfortranarray(table.features[:, : len(FEATURE_NAMES)], dtype=np.float32)
         known = ~np.isnan(self.features)
         # The features this catalog gives at all: a wish or bound on another one is left out of the ranking,
         # and the answer can say "this catalog has no <feature>" (see ``missing_features``).
         self.known_features = frozenset(name for i, name in enumerate(FEATURE_NAMES) if known[:, i].any())
-        self.filters = Filters(songs, self.features, self.known_features)
+        self.filters = Filters(table, self.features, self.known_features)
         self.measured = known.any(axis=1)
         self.percentiles = np.full_like(self.features, np.nan, order="F")
         for column in range(len(FEATURE_NAMES)):

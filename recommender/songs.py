@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import operator
 import re
+import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import overload
 
@@ -32,6 +33,8 @@ FEATURE_NAMES = (
 OPTIONAL_COLUMNS = (*FEATURE_NAMES, "key", "time_signature", "year", "genre", "album", "spotify_id")
 SPOTIFY_TRACK_URL = "https://open.spotify.com/track/"
 _SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
+# Prefix of the columns a table keeps beside its own: keys made from each title by a lookup (see ``SongTable.derived``).
+DERIVED = "derived."
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,35 +170,59 @@ class _Texts:
         start = self._ends[index - 1] if index else 0
         return self._buffer[start : self._ends[index]].decode("utf-8", "surrogatepass")
 
+    def __len__(self) -> int:
+        return len(self._ends)
 
-class _Lists:
-    """A short list of strings per song (genres, credited artists), flattened into one ``_Texts``."""
+    def all(self) -> list[str]:
+        """Every string, decoded in one go (ASCII text, the usual case, is cut by its offsets as it is)."""
+        if not self._buffer.isascii():
+            return [self[i] for i in range(len(self))]
+        text, starts = self._buffer.decode("ascii"), [0, *self._ends[:-1]]
+        return [text[start:end] for start, end in zip(starts, self._ends, strict=True)]
 
-    __slots__ = ("_items", "_ends")
 
-    def __init__(self, items: _Texts | None = None, ends: Sequence[int] = ()) -> None:
-        self._items = items or _Texts()
-        self._ends = array("q", ends)
+class _Coded:
+    """A short list of strings per song drawn from few distinct ones (artists, genres): each distinct string kept
+    once, each song a run of int32 codes into them, so filters and lookups read arrays and never the songs."""
+
+    __slots__ = ("names", "codes", "ends", "_position")
+
+    def __init__(self, names: _Texts | None = None, codes: Sequence[int] = (), ends: Sequence[int] = ()) -> None:
+        self.names = names or _Texts()
+        self.codes, self.ends = array("i", codes), array("q", ends)
+        self._position: dict[str, int] = {}
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {**self._items.arrays(f"{name}.items"), f"{name}.ends": _int64(self._ends)}
+        codes = np.frombuffer(self.codes, dtype=np.int32) if self.codes else np.zeros(0, dtype=np.int32)
+        return {**self.names.arrays(f"{name}.names"), f"{name}.codes": codes, f"{name}.ends": _int64(self.ends)}
 
     @classmethod
-    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Lists:
-        ends = arrays[f"{name}.ends"]
-        _check_ends(ends, count, int(ends[-1]) if len(ends) else 0, name)
-        return cls(_Texts.from_arrays(arrays, f"{name}.items", int(ends[-1]) if len(ends) else 0), ends.tolist())
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Coded:
+        codes, ends, distinct = arrays[f"{name}.codes"], arrays[f"{name}.ends"], len(arrays[f"{name}.names.ends"])
+        _check_ends(ends, count, len(codes), name)
+        if codes.dtype != np.int32 or (len(codes) and (codes.min() < 0 or codes.max() >= distinct)):
+            raise ValueError(f"{name}: codes out of range")
+        return cls(_Texts.from_arrays(arrays, f"{name}.names", distinct), codes.tolist(), ends.tolist())
+
+    def code(self, value: str) -> int:
+        """The code of ``value``, a new one when it is new (only while the table is being made)."""
+        code = self._position.get(value)
+        if code is None:
+            code = self._position[value] = len(self._position)
+            self.names.append(value)
+        return code
 
     def append(self, values: Iterable[str]) -> None:
-        count = self._ends[-1] if self._ends else 0
-        for value in values:
-            self._items.append(value)
-            count += 1
-        self._ends.append(count)
+        self.codes.extend(self.code(value) for value in values)
+        self.ends.append(len(self.codes))
 
     def __getitem__(self, index: int) -> tuple[str, ...]:
-        start = self._ends[index - 1] if index else 0
-        return tuple(self._items[i] for i in range(start, self._ends[index]))
+        start = self.ends[index - 1] if index else 0
+        return tuple(self.names[code] for code in self.codes[start : self.ends[index]])
+
+    def distinct(self) -> list[str]:
+        """Every distinct string, in code order: one pass over them, not over the songs."""
+        return [self.names[code] for code in range(len(self.names))]
 
 
 def _int64(values: array[int]) -> np.ndarray:
@@ -220,19 +247,21 @@ class SongTable(Sequence[Song]):
     """
 
     def __init__(self, songs: Iterable[Song]) -> None:
-        self._titles, self._artists, self._albums, self._ids = _Texts(), _Texts(), _Texts(), _Texts()
-        self._genres, self._credits = _Lists(), _Lists()
+        self._titles, self._albums, self._ids = _Texts(), _Texts(), _Texts()
+        # Artists and genres repeat across songs: each distinct name is kept once and songs hold codes.
+        self._credits, self._genres = _Coded(), _Coded()
+        self._artist_codes = array("i")
+        self._derived: dict[str, _Texts] = {}
         self._years, self._year_ends = array("h"), array("q")
         values, measured = array("d"), bytearray()
         unknown = (math.nan,) * len(FEATURE_FIELDS)
         for song in songs:
             self._titles.append(song.title)
-            self._artists.append(song.artist)
+            self._artist_codes.append(self._credits.code(song.artist))
             self._albums.append(song.album or "")
             self._ids.append(song.spotify_id or "")
             self._genres.append(song.genres)
-            # Only credits beyond the one shown are kept: most songs have one artist.
-            self._credits.append(song.artists if song.artists != (song.artist,) else ())
+            self._credits.append(song.artists)
             self._years.extend(song.years)
             self._year_ends.append(len(self._years))
             features = song.features
@@ -249,11 +278,12 @@ class SongTable(Sequence[Song]):
         """Every column as a numpy array, for ``np.savez``; ``from_arrays`` reads them back."""
         return {
             **self._titles.arrays("title"),
-            **self._artists.arrays("artist"),
+            "artist.codes": self.artist_codes,
             **self._albums.arrays("album"),
             **self._ids.arrays("spotify_id"),
             **self._genres.arrays("genres"),
             **self._credits.arrays("credits"),
+            **{array: values for name, texts in self._derived.items() for array, values in texts.arrays(name).items()},
             "years": np.frombuffer(self._years, dtype=np.int16) if self._years else np.zeros(0, dtype=np.int16),
             "years.ends": _int64(self._year_ends),
             "measured": self.measured,
@@ -269,18 +299,25 @@ class SongTable(Sequence[Song]):
         if measured.dtype != bool or features.dtype != np.float64 or features.shape != (count, len(FEATURE_FIELDS)):
             raise ValueError("the features do not match the songs")
         table.measured, table.features = measured, features
-        table._titles, table._artists = (
-            _Texts.from_arrays(arrays, "title", count),
-            _Texts.from_arrays(arrays, "artist", count),
-        )
+        table._titles = _Texts.from_arrays(arrays, "title", count)
         table._albums, table._ids = (
             _Texts.from_arrays(arrays, "album", count),
             _Texts.from_arrays(arrays, "spotify_id", count),
         )
         table._genres, table._credits = (
-            _Lists.from_arrays(arrays, "genres", count),
-            _Lists.from_arrays(arrays, "credits", count),
+            _Coded.from_arrays(arrays, "genres", count),
+            _Coded.from_arrays(arrays, "credits", count),
         )
+        artist_codes = arrays["artist.codes"]
+        if artist_codes.dtype != np.int32 or artist_codes.shape != (count,):
+            raise ValueError("artist codes do not match the songs")
+        if count and (artist_codes.min() < 0 or artist_codes.max() >= len(table._credits.names)):
+            raise ValueError("artist codes out of range")
+        table._artist_codes = array("i", artist_codes.tobytes())
+        for key in arrays:
+            if key.startswith(DERIVED) and key.endswith(".text"):
+                name = key.removesuffix(".text")
+                table._derived[name] = _Texts.from_arrays(arrays, name, count)
         years, year_ends = arrays["years"], arrays["years.ends"]
         if years.dtype != np.int16:
             raise ValueError("years are not 16-bit integers")
@@ -290,6 +327,53 @@ class SongTable(Sequence[Song]):
 
     def __len__(self) -> int:
         return len(self.measured)
+
+    @property
+    def artist_codes(self) -> np.ndarray:
+        """Each song's artist as shown, as a position in ``artist_names()``."""
+        return np.frombuffer(self._artist_codes, dtype=np.int32) if self._artist_codes else np.zeros(0, np.int32)
+
+    def artist_names(self) -> list[str]:
+        """Every distinct artist, shown or credited, in code order."""
+        return self._credits.distinct()
+
+    def credits(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, ends): song i's credited artists ("feat." guests too) are ``codes[ends[i-1]:ends[i]]``."""
+        return self._codes_and_ends(self._credits)
+
+    def genre_names(self) -> list[str]:
+        return self._genres.distinct()
+
+    def genres(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, ends) into ``genre_names()``, as ``credits`` gives them."""
+        return self._codes_and_ends(self._genres)
+
+    def years(self) -> tuple[np.ndarray, np.ndarray]:
+        """(years, ends): song i's chart or release years are ``years[ends[i-1]:ends[i]]``."""
+        values = np.frombuffer(self._years, dtype=np.int16) if self._years else np.zeros(0, dtype=np.int16)
+        return values, _int64(self._year_ends)
+
+    def titles(self) -> list[str]:
+        return self._titles.all()
+
+    def derived(self, make: Callable[[str], str]) -> list[str]:
+        """``make`` of every title, made once per table and kept in its cache (``arrays``), so a lookup over a
+        million titles starts without normalizing each again. The name holds ``make``'s code: a changed
+        function makes its keys afresh."""
+        code = make.__code__
+        digest = zlib.crc32(code.co_code + repr(code.co_consts).encode())
+        name = f"{DERIVED}{make.__module__}.{make.__qualname__}.{digest:08x}"
+        if name not in self._derived:
+            keys = _Texts()
+            for title in self.titles():
+                keys.append(make(title))
+            self._derived[name] = keys
+        return self._derived[name].all()
+
+    @staticmethod
+    def _codes_and_ends(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
+        codes = np.frombuffer(coded.codes, dtype=np.int32) if coded.codes else np.zeros(0, dtype=np.int32)
+        return codes, _int64(coded.ends)
 
     @overload
     def __getitem__(self, index: int) -> Song: ...
@@ -313,7 +397,7 @@ class SongTable(Sequence[Song]):
         return Song(
             id=i,
             title=self._titles[i],
-            artist=self._artists[i],
+            artist=self._credits.names[self._artist_codes[i]],
             genres=self._genres[i],
             years=tuple(self._years[year_start : self._year_ends[i]]),
             features=features,
@@ -331,3 +415,8 @@ class SongTable(Sequence[Song]):
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def as_table(songs: Sequence[Song]) -> SongTable:
+    """``songs`` column by column: a catalog's own table as it is, or a table made from a list of songs."""
+    return songs if isinstance(songs, SongTable) else SongTable(songs)

@@ -53,7 +53,8 @@ def ranker() -> Ranker:
 
 
 def test_membership_marks_songs_with_any_accepted_label() -> None:
-    members = Membership([("a", "b"), (), ("c",), ("b",)])
+    # Songs carrying ("a", "b"), (), ("c",), ("b",): codes into the labels, cut by each song's end.
+    members = Membership(["a", "b", "c"], np.array([0, 1, 2, 1]), np.array([2, 2, 3, 4]))
     assert members.songs_with(lambda label: label == "b").tolist() == [True, False, False, True]
     assert members.songs_with(lambda label: False).tolist() == [False] * 4
 
