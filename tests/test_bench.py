@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
-from recommender.benchmarks import bench
+from recommender.benchmarks import bench, understanding
+from recommender.benchmarks.names import artist_names, requests
 from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, measure
 from recommender.engine import Recommender
+from recommender.parser import IntentParser
 from recommender.profiles import get_profile
+from recommender.songs import Song
 
 
 def test_requests_are_many_varied_and_never_repeat() -> None:
@@ -103,6 +106,24 @@ def canned_result() -> dict[str, Any]:
             "repeats": 1,
         },
         "scale": [{"songs": 1_000_000, "error": "not finished within 1 s"}],
+        "understanding": {
+            "reference": {"artists": 184, "median": 1.2, "p99": 3.0, "n": 30},
+            "synthetic": {"artists": 100_000, "parser_setup_s": 3.0, "median": 12.0, "p99": 40.0, "n": 30},
+        },
+        "serving": {
+            "songs_written": 1_204_025,
+            "songs": 1_203_990,
+            "artists": 150_000,
+            "file_mb": 270.0,
+            "catalog_load_s": 55.0,
+            "catalog_load_peak_rss_mb": 1500.0,
+            "model_load_s": 8.0,
+            "cold_start_s": 20.0,
+            "cold_start_vs_model_load": 2.5,
+            "post_encode_ms": {shape: {"median": 15.0, "p99": 30.0, "n": 40} for shape in ("artist", "year")},
+            "peak_rss_mb_serving": 3000.0,
+            "recall_at_10_all": 0.97,
+        },
     }
     result["targets"] = bench.targets(result)
     return result
@@ -115,6 +136,36 @@ def test_targets_and_table_from_a_canned_result() -> None:
     assert result["targets"]["scale_1m_search_under_5ms_recall_095_under_4gb"] is None
     table = bench.format_table(result)
     assert "throughput, 32 in flight, req/s" in table and "not finished within 1 s" in table
+    targets = result["targets"]
+    assert targets["understanding_under_2ms_reference_20ms_at_100k_artists"] is True
+    assert targets["serving_1_2m_cold_start_under_2x_model_load"] is False  # 20 s against 8 s: missed, and said so
+    assert targets["serving_1_2m_post_encode_under_20ms_each_shape"] is True
+    assert (
+        "synthetic 100,000 artists 12.00 / 40.00" in table and "serving_1_2m_cold_start_under_2x_model_load NO" in table
+    )
+    assert "after encoding, median / p99 ms: artist 15.0 / 30.0, year 15.0 / 30.0" in table
+
+
+def test_the_bench_times_understanding_on_both_catalogs_side_by_side() -> None:
+    songs = [
+        Song(i, f"Song {i}", name, ("pop",), (2015,), None) for i, name in enumerate(("Adele", "Sam Smith", "Sia"))
+    ]
+    parse = understanding.measure(IntentParser(songs), artists=300, count=12)
+    assert parse["reference"]["artists"] == 3 and parse["synthetic"]["artists"] == 300
+    for side in ("reference", "synthetic"):
+        assert parse[side]["n"] == 12 and 0 < parse[side]["median"] <= parse[side]["p99"]
+    result = {**canned_result(), "understanding": parse}
+    assert bench.targets(result)["understanding_under_2ms_reference_20ms_at_100k_artists"] is None  # 300 artists
+    assert "understanding a request (parse, no model call)" in bench.format_table(result)
+
+
+def test_the_names_read_like_a_real_catalog_and_requests_name_them() -> None:
+    names = artist_names(5000)
+    assert len(set(names)) == 5000 and names == artist_names(5000)
+    assert any(" & The " in n for n in names) and any(n.startswith("The ") for n in names)
+    assert any(len(n.split()) == 1 for n in names) and any(len(n.split()) >= 3 for n in names)
+    asked = requests(names, 60)
+    assert sum(any(n in text for n in names) for text in asked) >= 20
 
 
 @pytest.mark.slow

@@ -826,6 +826,41 @@ def test_the_song_table_gives_back_the_songs_it_was_given(tmp_path: Path) -> Non
         table[3]
 
 
+def test_the_table_holds_artists_and_genres_as_codes_and_keeps_derived_title_keys() -> None:
+    songs = [
+        Song(0, "One", "A, B", ("pop",), (2010,), None, artists=("A", "B")),
+        Song(1, "Two", "B", ("pop", "rock"), (2011, 2012), None),
+        Song(2, "Three", "A, B", (), (), None, artists=("A", "B")),
+    ]
+    table = SongTable(songs)
+    names = table.artist_names()
+    assert sorted(names) == ["A", "A, B", "B"]  # each distinct name once, the shown credit too
+    codes, ends = table.credits()
+    assert [[names[c] for c in codes[start:end]] for start, end in zip([0, *ends[:-1]], ends, strict=True)] == [
+        ["A", "B"],
+        ["B"],
+        ["A", "B"],
+    ]
+    assert [names[c] for c in table.artist_codes] == ["A, B", "B", "A, B"]
+    assert sorted(table.genre_names()) == ["pop", "rock"] and table.years()[1].tolist() == [1, 3, 3]
+
+    made: list[str] = []
+
+    def shout(title: str) -> str:
+        made.append(title)
+        return title.upper()
+
+    assert table.derived(shout) == ["ONE", "TWO", "THREE"]
+    again = SongTable.from_arrays(table.arrays())
+    assert again.derived(shout) == ["ONE", "TWO", "THREE"] and len(made) == 3  # kept, not made again
+    assert again == songs
+
+    def shout(title: str) -> str:  # type: ignore[no-redef]  # the same name, other code: its keys are made afresh
+        return title.lower()
+
+    assert again.derived(shout) == ["one", "two", "three"]
+
+
 def test_a_loaded_catalog_is_a_song_table(reference_catalog: Path) -> None:
     songs = load_catalog(reference_catalog).songs
     assert isinstance(songs, SongTable) and len(songs) == 587

@@ -39,7 +39,9 @@ import torch
 from ..batching import MicroBatcher
 from ..encoder import TorchEncoder
 from ..engine import Recommender
+from ..profiles.default import HybridSearch
 from ..request import Request
+from . import understanding
 from .scale import peak_rss_mb
 
 if TYPE_CHECKING:
@@ -63,6 +65,8 @@ class Plan:
     build_repeats: int  # index builds per profile (0: skipped)
     scale: tuple[tuple[int, int | None], ...]  # (songs, forced IVF lists or None for choose_index)
     scale_timeout_s: int
+    understanding_artists: int  # artists of the synthetic catalog requests are parsed against
+    understanding_requests: int
 
 
 QUICK = Plan(
@@ -75,6 +79,8 @@ QUICK = Plan(
     build_repeats=0,
     scale=((5_000, 16),),
     scale_timeout_s=120,
+    understanding_artists=2_000,
+    understanding_requests=30,
 )
 FULL = Plan(
     single=200,
@@ -86,7 +92,11 @@ FULL = Plan(
     build_repeats=3,
     scale=((100_000, None), (1_000_000, None)),
     scale_timeout_s=1800,
+    understanding_artists=100_000,
+    understanding_requests=600,
 )
+# The end-to-end run on a synthetic "Spotify 1.2M+ songs" file (``--serving``): about 9 GB on disk while it runs.
+SERVING_SONGS = 1_204_025
 
 MOODS = (
     "chill",
@@ -390,13 +400,28 @@ def scale(plan: Plan, catalog: Path) -> list[dict[str, Any]]:
     return results
 
 
+def serving(songs: int, catalog: Path) -> dict[str, Any]:
+    """The end-to-end run (``serving.py``) in its own processes, its file and cache in a temporary folder."""
+    from . import serving as end_to_end
+
+    with tempfile.TemporaryDirectory(prefix="musicrec-serving-") as folder:
+        return end_to_end.measure(songs, Path(folder), catalog)
+
+
 def run_benchmark(
-    default: Recommender, seed: Recommender, *, quick: bool, out_dir: Path, cache_dir: Path | None = None
+    default: Recommender,
+    seed: Recommender,
+    *,
+    quick: bool,
+    out_dir: Path,
+    cache_dir: Path | None = None,
+    serving_songs: int = 0,
 ) -> dict[str, Any]:
     """Measure everything the plan names, write ``out_dir/bench.json`` and return the same dict.
 
     ``default`` and ``seed`` are loaded Recommenders of those profiles on the same catalog;
     ``cache_dir`` is their (warm) cache, for the cold-start runs (default: $MUSICREC_CACHE_DIR or the user cache).
+    ``serving_songs`` adds the end-to-end run on a synthetic catalog of that many rows (0: not run).
     """
     if (default.profile.name, seed.profile.name) != ("default", "seed"):
         raise ValueError("run_benchmark wants the default profile first and the seed profile second")
@@ -428,6 +453,13 @@ def run_benchmark(
 
     result["encoders"] = encoders.compare(default, seed, quick=quick, cache_dir=cache_dir or default_cache_dir())
     result["scale"] = scale(plan, default.catalog)
+    searcher = default.searcher
+    assert isinstance(searcher, HybridSearch), "the default profile reads requests with its IntentParser"
+    result["understanding"] = understanding.measure(
+        searcher.parser, plan.understanding_artists, plan.understanding_requests
+    )
+    if serving_songs:
+        result["serving"] = serving(serving_songs, default.catalog)
     result["bench_process_peak_rss_mb"] = round(peak_rss_mb(), 1)
     result["targets"] = targets(result)
     result["seconds"] = round(time.perf_counter() - started, 1)
@@ -443,6 +475,8 @@ def targets(result: dict[str, Any]) -> dict[str, bool | None]:
     cold = result.get("cold_start")
     largest = max((s for s in result["scale"] if "error" not in s), key=lambda s: s["songs"], default=None)
     at_32 = levels.get("32")
+    parse = result.get("understanding")
+    served = result.get("serving")
     return {
         "throughput_32_at_least_3x_baseline_one_at_a_time": at_32["ours_vs_baseline_one_at_a_time"] >= 3
         if at_32
@@ -461,6 +495,28 @@ def targets(result: dict[str, Any]) -> dict[str, bool | None]:
         "scale_1m_hybrid_ranking_recall_095": (
             largest["hybrid"]["recall_at_10"] >= 0.95 if largest and largest["songs"] >= 1_000_000 else None
         ),
+        "understanding_under_2ms_reference_20ms_at_100k_artists": (
+            parse["reference"]["median"] < 2 and parse["synthetic"]["median"] < 20
+            if parse and parse["synthetic"]["artists"] >= 100_000
+            else None
+        ),
+        **(serving_targets(served) if served else {}),
+    }
+
+
+def serving_targets(served: dict[str, Any]) -> dict[str, bool | None]:
+    """Issue 14's targets for the synthetic 1.2M-row catalog (None: a smaller catalog was run)."""
+    full = served["songs_written"] >= 1_200_000
+    return {
+        "serving_1_2m_load_under_60s_2gb": (
+            served["catalog_load_s"] < 60 and served["catalog_load_peak_rss_mb"] < 2048 if full else None
+        ),
+        "serving_1_2m_cold_start_under_2x_model_load": served["cold_start_vs_model_load"] < 2 if full else None,
+        "serving_1_2m_post_encode_under_20ms_each_shape": (
+            all(shape["median"] < 20 for shape in served["post_encode_ms"].values()) if full else None
+        ),
+        "serving_1_2m_peak_under_4gb": served["peak_rss_mb_serving"] < 4096 if full else None,
+        "serving_1_2m_recall_095": served["recall_at_10_all"] >= 0.95 if full else None,
     }
 
 
@@ -560,6 +616,16 @@ def format_table(result: dict[str, Any]) -> str:
             f"  {'':>9}        hybrid ranking (filters, feature wishes): {hybrid['rank_ms_median']:.2f} ms median,"
             f" p99 {hybrid['rank_ms_p99']:.1f} ms, recall@10 vs scoring every song {hybrid['recall_at_10']:.3f}"
         )
+    if parse := result.get("understanding"):
+        reference, synthetic = parse["reference"], parse["synthetic"]
+        lines.append(
+            f"understanding a request (parse, no model call), median / p99 ms: reference catalog"
+            f" ({reference['artists']:,} artists) {reference['median']:.2f} / {reference['p99']:.2f};"
+            f" synthetic {synthetic['artists']:,} artists {synthetic['median']:.2f} / {synthetic['p99']:.2f}"
+            f" (parser set up in {synthetic['parser_setup_s']:.1f} s)"
+        )
+    if served := result.get("serving"):
+        lines += ["", *serving_lines(served)]
     lines.append("")
     lines.append(
         "targets: "
@@ -572,3 +638,19 @@ def format_table(result: dict[str, Any]) -> str:
 
         lines += ["", encoders.format_table(result["encoders"])]
     return "\n".join(lines)
+
+
+def serving_lines(served: dict[str, Any]) -> list[str]:
+    shapes = ", ".join(
+        f"{shape} {ms['median']:.1f} / {ms['p99']:.1f}" for shape, ms in served["post_encode_ms"].items()
+    )
+    return [
+        f"end to end, synthetic tracks_features.csv ({served['songs']:,} songs, {served['artists']:,} artists,"
+        f" {served['file_mb']:.0f} MB; random vectors for the embeddings):",
+        f"  catalog load {served['catalog_load_s']:.1f} s, peak {served['catalog_load_peak_rss_mb']:.0f} MB;"
+        f" cold start on the warm cache {served['cold_start_s']:.1f} s against {served['model_load_s']:.1f} s"
+        f" for the model alone (x{served['cold_start_vs_model_load']:.2f})",
+        f"  after encoding, median / p99 ms: {shapes}",
+        f"  peak memory serving {served['peak_rss_mb_serving']:.0f} MB; recall@10 against scoring every song"
+        f" {served['recall_at_10_all']:.3f}",
+    ]
