@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-WishKind = Literal["high", "low", "min", "max", "near"]
+WishKind = Literal["high", "low", "not_high", "not_low", "min", "max", "near"]
+# A ranking wish said with a negation: "not sad" (not_low) is not "happy" (high), it only keeps away from sad.
+NEGATED: dict[WishKind, WishKind] = {"high": "not_high", "low": "not_low", "not_high": "high", "not_low": "low"}
+# Ranking wishes about one feature that cannot both hold ("not too loud" and "not too quiet" can).
+CONTRADICTING: frozenset[frozenset[WishKind]] = frozenset(
+    {frozenset({"high", "low"}), frozenset({"high", "not_high"}), frozenset({"low", "not_low"})}
+)
+RANKING_KINDS: frozenset[WishKind] = frozenset({"high", "low", "not_high", "not_low", "near"})
 
 
 @dataclass(frozen=True, slots=True)
 class Wish:
-    """A wish about one feature: ``high``/``low`` rank by it; ``min``/``max`` bound it; ``near`` aims at a value.
+    """A wish about one feature: ``high``/``low`` rank by it; ``not_high``/``not_low`` keep away from one end
+    of it ("not too loud", "anything but sad") without asking for the other; ``min``/``max`` bound it;
+    ``near`` aims at a value.
 
     ``label`` is what the request said for it ("calm", "study", "under 3:00"): reasons and the card
     repeat it.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .intent import Intent, Wish, WishKind
+from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import Song
 from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre
 
@@ -412,9 +412,8 @@ class IntentParser:
             return
         intent.concepts.append(label)
         for feature, kind in concept.wishes:
-            if negated:
-                kind = "low" if kind == "high" else "high"
-            intent.wishes.append(Wish(feature, "high" if kind == "high" else "low", label))
+            said: WishKind = "high" if kind == "high" else "low"
+            intent.wishes.append(Wish(feature, NEGATED[said] if negated else said, label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))
@@ -514,12 +513,10 @@ def _replace_contradicted(intent: Intent, earlier: int) -> None:
     old, new = intent.wishes[:earlier], intent.wishes[earlier:]
     if not old or not new:
         return
-    ranked = {w.feature for w in new if w.kind in ("high", "low", "near")}
+    ranked = {w.feature for w in new if w.kind in RANKING_KINDS}
     bounded = {(w.feature, w.kind) for w in new if w.kind in ("min", "max")}
     kept = [
-        w
-        for w in old
-        if not (w.kind in ("high", "low", "near") and w.feature in ranked) and (w.feature, w.kind) not in bounded
+        w for w in old if not (w.kind in RANKING_KINDS and w.feature in ranked) and (w.feature, w.kind) not in bounded
     ]
     intent.wishes = kept + new
 
@@ -529,10 +526,14 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
     "road trip songs but not too happy" keeps the road trip's energy and drops its happiness."""
     concepts = set(intent.concepts)
     new = intent.wishes[start:]
-    said = {(w.feature, w.kind) for w in new if w.label not in concepts and w.kind in ("high", "low")}
-    opposite = {"high": "low", "low": "high"}
+    said = [w for w in new if w.label not in concepts and w.kind in RANKING_KINDS]
     intent.wishes[start:] = [
-        w for w in new if not (w.label in concepts and (w.feature, opposite.get(w.kind, "")) in said)
+        w
+        for w in new
+        if not (
+            w.label in concepts
+            and any(s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING for s in said)
+        )
     ]
 
 
@@ -641,8 +642,7 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
             for feature, kind, label in terms:
                 if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                     wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
-                elif negated:
-                    wish = Wish(feature, "low" if kind == "high" else "high", f"not {label}")
                 else:
-                    wish = Wish(feature, "high" if kind == "high" else "low", label)
+                    said: WishKind = "high" if kind == "high" else "low"
+                    wish = Wish(feature, NEGATED[said], f"not {label}") if negated else Wish(feature, said, label)
                 intent.wishes.append(wish)

@@ -18,12 +18,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import faiss
 import numpy as np
 
 from .filters import RELAX_ORDER, Filters
-from .intent import Intent, Wish
+from .intent import RANKING_KINDS, Intent, Wish
 from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
 from .songs import FEATURE_NAMES, Recommendation, Song, song_key
 from .vocabulary import SOUND_WEIGHTS
@@ -151,7 +152,7 @@ class Ranker:
         return list(dict.fromkeys(w.feature for w in intent.wishes if w.feature not in self.known_features))
 
     def _wish_scores(self, wishes: Sequence[Wish]) -> np.ndarray:
-        ranked = [w for w in wishes if w.kind in ("high", "low", "near") and w.feature in self.known_features]
+        ranked = [w for w in wishes if w.kind in RANKING_KINDS and w.feature in self.known_features]
         if not ranked:
             return np.zeros(len(self.songs), dtype=np.float32)
         total = np.zeros(len(self.songs), dtype=np.float32)
@@ -161,6 +162,11 @@ class Ranker:
                 total += self.percentiles[:, column]
             elif wish.kind == "low":
                 total += 1 - self.percentiles[:, column]
+            elif wish.kind in ("not_low", "not_high"):
+                # "Not sad" is not "as happy as can be": the score rises steeply out of the end ruled out,
+                # then flattens (diminishing returns), so the request's other wishes choose among the rest.
+                away = self.percentiles[:, column] if wish.kind == "not_low" else 1 - self.percentiles[:, column]
+                total += np.sqrt(away)
             else:
                 total += np.clip(1 - np.abs(self.features[:, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
         return np.nan_to_num(total / len(ranked), nan=0.0)
@@ -324,6 +330,9 @@ class Ranker:
         if wish.kind in ("min", "max"):
             return True
         percentile = float(self.percentiles[index, column])
+        if wish.kind in ("not_high", "not_low"):
+            ruled_out = "high" if wish.kind == "not_high" else "low"
+            return not on_scale_side(wish.feature, value, ruled_out)
         side = percentile >= 0.5 if wish.kind == "high" else percentile <= 0.5
         return side and on_scale_side(wish.feature, value, wish.kind)
 
@@ -416,17 +425,21 @@ class Ranker:
         return float(max(measured, unmeasured) / seed_norm)
 
 
+# "Like X but slower" / "... but not as sad": a ranking word about a seed is a bound at the seed's own value.
+RELATIVE: dict[str, Literal["min", "max"]] = {"high": "min", "not_low": "min", "low": "max", "not_high": "max"}
+
+
 def relative_to(seed: Song, intent: Intent) -> Intent:
     """``intent`` about a seed song: a feature word becomes a bound at the seed's value ("but slower" is
     slower than the seed); bounds, filters and exclusions stay as they are."""
     if seed.features is None:
-        return replace(intent, wishes=[w for w in intent.wishes if w.kind not in ("high", "low")])
+        return replace(intent, wishes=[w for w in intent.wishes if w.kind not in RELATIVE])
     wishes = []
     for wish in intent.wishes:
-        if wish.kind in ("high", "low"):
+        if wish.kind in RELATIVE:
             value = getattr(seed.features, wish.feature)
             if value is not None:  # the seed's own value is the bound; without one there is nothing to compare
-                wishes.append(Wish(wish.feature, "min" if wish.kind == "high" else "max", wish.label, float(value)))
+                wishes.append(Wish(wish.feature, RELATIVE[wish.kind], wish.label, float(value)))
         else:
             wishes.append(wish)
     return replace(intent, wishes=wishes)
