@@ -39,6 +39,8 @@ FEATURE_WEIGHT = 2.0
 TEXT_SHARE = 0.5
 SOUND_DISTANCE_WEIGHT = 0.25
 SAME_FAMILY_BONUS = 0.1
+# How much "like X but slower" prefers the slowest of the songs slower than X (its wishes' fit, 0 to 1).
+RELATIVE_WISH_WEIGHT = 0.5
 MAX_PER_ARTIST = 3
 # Added to a named artist's own songs, above any feature fit (at most FEATURE_WEIGHT), so songs where they
 # are only a guest come after them.
@@ -352,7 +354,7 @@ class Ranker:
         if intent is not None:
             within = relative_to(seed, intent)
             if within.has_filters or within.exclude_artists or within.exclude_genre_keys:
-                return self._neighbours_within(seed, k, exclude, within)
+                return self._neighbours_within(seed, k, exclude, within, intent.wishes)
         return self._neighbours(seed, k, exclude)
 
     def _closeness(self, seed: Song) -> np.ndarray:
@@ -369,11 +371,13 @@ class Ranker:
         return closeness
 
     def _neighbours_within(
-        self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent
+        self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent, said: Sequence[Wish]
     ) -> list[Recommendation]:
         text_query = self._rows(np.array([seed.id]))[0]
         every = self.vectors @ text_query if self.index is None else None
         closeness = self._closeness(seed)
+        # "But slower": slower than the seed (a bound), and among those the slower the better.
+        closeness += RELATIVE_WISH_WEIGHT * self._wish_scores(said)
         eligible = self.filters.allowed(intent) & (self.measured if intent.bounds else True)
         chosen = self._select(
             intent,
