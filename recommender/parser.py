@@ -412,8 +412,7 @@ class IntentParser:
             return
         intent.concepts.append(label)
         for feature, kind in concept.wishes:
-            said: WishKind = "high" if kind == "high" else "low"
-            intent.wishes.append(Wish(feature, NEGATED[said] if negated else said, label))
+            intent.wishes.append(Wish(feature, NEGATED[kind] if negated else kind, label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))
