@@ -412,7 +412,10 @@ class IntentParser:
             return
         intent.concepts.append(label)
         for feature, kind in concept.wishes:
-            intent.wishes.append(Wish(feature, NEGATED[kind] if negated else kind, label))
+            if not negated:
+                intent.wishes.append(Wish(feature, kind, label))
+            elif kind in ("high", "low"):  # "no love songs" is not tender, but not sad either
+                intent.wishes.append(Wish(feature, NEGATED[kind], label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))

@@ -222,7 +222,7 @@ CASES = [
         "no love songs",
         {
             "concepts": ["not love songs"],
-            "wishes": {("energy", "not_low"), ("valence", "not_high"), ("acousticness", "not_high")},
+            "wishes": {("energy", "not_low"), ("acousticness", "not_high")},
         },
         (),
         id="negated-concept",
@@ -364,7 +364,7 @@ def test_what_a_phrase_is_understood_as(
         ("party", ("danceability", "high")),
         ("summer", ("valence", "high")),
         ("heartbreak", ("valence", "low")),
-        ("love songs", ("valence", "high")),
+        ("love songs", ("valence", "not_low")),
         ("road trip", ("valence", "high")),
     ],
 )
