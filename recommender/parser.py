@@ -225,7 +225,8 @@ class IntentParser:
         word or number was read and it is closer than a request for nothing in particular by ``CONCEPT_MARGIN``."""
         if self.concept_vectors is None or self.generic_vectors is None:
             return
-        if intent.concepts or intent.wishes:
+        # A named song's embedding is its title's words ("Uptown Funk" is not a party): only words are read then.
+        if intent.concepts or intent.wishes or intent.like is not None:
             return
         query = np.asarray(vector, dtype=np.float32)
         similarity = self.concept_vectors @ query
