@@ -272,8 +272,8 @@ class IntentParser:
 
     def _reference(self, reading: _Reading, intent: Intent) -> None:
         text = reading.text
-        found: tuple[int, Span] | None = None
-        for cue in LIKE_CUES.finditer(text):
+        found = self._whole_title(text)
+        for cue in LIKE_CUES.finditer(text) if found is None else ():
             rest = text[cue.end() :]
             stop = REFERENCE_STOP.search(rest)
             words = rest[: stop.start() if stop else len(rest)].split()
@@ -316,6 +316,19 @@ class IntentParser:
         span = (span[0], span[1] + self._by_artist(song, text[span[1] :]))
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
+
+    def _whole_title(self, text: str) -> tuple[int, Span] | None:
+        """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
+        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres."""
+        for end in (len(text), *(by.start() for by in re.finditer(r" by ", text))):
+            key = _title_key(text[:end])
+            song_id = self.title_ids.get(key)
+            if song_id is None or len(key.split()) < 2:
+                continue
+            rest = text[end:]
+            if not rest[self._by_artist(self.songs[song_id], rest) :].strip(" .!?"):
+                return song_id, (0, len(text))
+        return None
 
     @staticmethod
     def _by_artist(song: Song, rest: str) -> int:

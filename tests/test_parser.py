@@ -154,6 +154,15 @@ CASES = [
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
+    # A whole request that is one title of two words or more names the song, though its words are moods.
+    pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),
+    pytest.param("Stay With Me by Sam Smith!", {"like": "Stay With Me"}, (), id="bare-title-by-artist"),
+    pytest.param(
+        "loud summer",
+        {"concepts": ["summer"], "wishes": {("loudness", "high")} | concept_wishes("summer")},
+        (),
+        id="one-word-title-is-a-word",
+    ),
     pytest.param(
         "more like this is what you came for by calvin harris",
         {"like": "This Is What You Came For"},
