@@ -425,11 +425,13 @@ class IntentParser:
         if label in intent.concepts:
             return
         intent.concepts.append(label)
-        for feature, kind in concept.wishes:
-            if not negated:
-                intent.wishes.append(Wish(feature, kind, label))
-            elif kind in ("high", "low"):  # "no love songs" is not tender, but not sad either
-                intent.wishes.append(Wish(feature, NEGATED[kind], label))
+        if not negated:
+            intent.wishes.extend(Wish(feature, kind, label) for feature, kind in concept.wishes)
+        elif concept.wishes and concept.wishes[0][1] in ("high", "low"):
+            # "Nothing sleepy" rules out the concept's defining trait (low energy), not each of its traits:
+            # it does not ask for loud, fast, electronic songs.
+            feature, kind = concept.wishes[0]
+            intent.wishes.append(Wish(feature, NEGATED[kind], label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))

@@ -231,7 +231,7 @@ CASES = [
         "no love songs",
         {
             "concepts": ["not love songs"],
-            "wishes": {("energy", "not_low"), ("acousticness", "not_high")},
+            "wishes": {("energy", "not_low")},
         },
         (),
         id="negated-concept",

@@ -6,7 +6,8 @@ regular expression, emoji and chat slang included through ``EMOJI``) and its ``m
 sentence the sentence model embeds, so that a request phrased in words the table lacks still finds
 the concept when its embedding is close enough (the threshold is measured, see ``parser.py``).
 A concept stands for feature ``wishes`` (feature, kind) and, for eras, a part of the catalog's own
-year span. ``not_low`` valence is "pleasant", not "euphoric": a love song or a calm morning is warm,
+year span. The first wish is the concept's defining trait: the one a negation ("nothing sleepy")
+rules out. ``not_low`` valence is "pleasant", not "euphoric": a love song or a calm morning is warm,
 not as happy as a party anthem.
 """
 
