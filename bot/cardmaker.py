@@ -1,8 +1,8 @@
 """Answers a request for a member and posts, pages or replies with its card, remembering each card.
 
 The card's request is the library's :class:`Request`; this module only adds what it knows about the
-member (👎 songs left out, 👍 songs to lean toward, songs shown lately to put last) and never
-rewrites the words, the seed or the page.
+member (👎 songs left out, 👍 songs to lean toward, songs shown lately to put last) and the server
+(explicit songs allowed or not), and never rewrites the words, the seed or the page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from recommender.request import Answer, Request
 from . import cards
 from .controls import card_view
 from .cooldown import Cooldown
+from .guild_config import GuildConfigs
 from .logs import log_request
 from .notices import not_understood, tell
 from .service import MusicService
@@ -42,6 +43,7 @@ class CardMaker:
         service: MusicService,
         store: Store,
         cooldown: Cooldown,
+        configs: GuildConfigs,
         *,
         repeat_window: float,
         in_flight: InFlight = contextlib.nullcontext,
@@ -51,6 +53,7 @@ class CardMaker:
         self.service = service
         self.store = store
         self.cooldown = cooldown
+        self.configs = configs
         self.repeat_window = repeat_window
         self.source = cards.Source(service.catalog_title, service.song_count, service.model_name)
         self.tries = [text for texts in service.examples.values() for text in texts[:1]]
@@ -75,7 +78,10 @@ class CardMaker:
         )
 
     async def answer(self, kind: str, guild_id: int | None, request: Request) -> Answer:
-        """The library's answer, timed for the one log line each request gets (its text only at DEBUG)."""
+        """The library's answer under the server's settings as they are now (a card's later pages too), timed for
+        the one log line each request gets (its text only at DEBUG)."""
+        config = await self.configs.get(guild_id)
+        request = replace(request, allow_explicit=config.allow_explicit)
         started = time.perf_counter()
         answer = await self.service.answer(request)
         elapsed_ms = (time.perf_counter() - started) * 1000

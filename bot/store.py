@@ -63,6 +63,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX history_member ON history (member_id, at);
     """,
+    # A server's choice of explicit songs (NULL: the host's default).
+    """
+    ALTER TABLE guild_settings ADD COLUMN allow_explicit INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Tables with a member_id column: what /forget-me clears (cards keep their owner as owner_id).
@@ -93,6 +97,7 @@ class GuildSettings:
     request_channels: frozenset[int] = frozenset()
     song_count: int | None = None
     replies_refine: bool | None = None
+    allow_explicit: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,20 +214,26 @@ class Store:
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         def read() -> GuildSettings:
             row = self._db.execute(
-                "SELECT request_channels, song_count, replies_refine FROM guild_settings WHERE guild_id = ?",
+                "SELECT request_channels, song_count, replies_refine, allow_explicit FROM guild_settings "
+                "WHERE guild_id = ?",
                 (guild_id,),
             ).fetchone()
             if row is None:
                 return GuildSettings()
-            refine = None if row[2] is None else bool(row[2])
-            return GuildSettings(frozenset(json.loads(row[0])), row[1], refine)
+            refine, explicit = (None if flag is None else bool(flag) for flag in row[2:])
+            return GuildSettings(frozenset(json.loads(row[0])), row[1], refine, explicit)
 
         return await self._run(read)
 
     async def save_guild_settings(self, guild_id: int, settings: GuildSettings) -> None:
-        sql = "INSERT OR REPLACE INTO guild_settings VALUES (?, ?, ?, ?)"
-        refine = None if settings.replies_refine is None else int(settings.replies_refine)
-        params = (guild_id, json.dumps(sorted(settings.request_channels)), settings.song_count, refine)
+        sql = (
+            "INSERT OR REPLACE INTO guild_settings (guild_id, request_channels, song_count, replies_refine, "
+            "allow_explicit) VALUES (?, ?, ?, ?, ?)"
+        )
+        refine, explicit = (
+            None if flag is None else int(flag) for flag in (settings.replies_refine, settings.allow_explicit)
+        )
+        params = (guild_id, json.dumps(sorted(settings.request_channels)), settings.song_count, refine, explicit)
         await self._run(lambda: self._write(sql, params))
 
     def has_request_channels(self) -> bool:

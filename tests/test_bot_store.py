@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, Card, GuildSettings, Store, StoreError, request_from_json, request_to_json
+from bot.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Card,
+    GuildSettings,
+    Store,
+    StoreError,
+    request_from_json,
+    request_to_json,
+)
 from recommender.request import Request
 
 
@@ -87,3 +96,20 @@ async def test_old_rows_are_purged_after_the_retention_period(tmp_path: Path) ->
     assert await store.purge(older_than_days=-1) == 2
     assert await store.rows_about(1) == 0
     await store.close()
+
+
+async def test_a_database_from_before_the_explicit_setting_keeps_its_servers_settings(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO guild_settings VALUES (33, '[44]', 3, 0)")
+    store = Store.open(path)
+    assert await store.guild_settings(33) == GuildSettings(frozenset({44}), 3, False, allow_explicit=None)
+    await store.save_guild_settings(33, GuildSettings(frozenset({44}), 3, False, allow_explicit=False))
+    await store.close()
+    again = Store.open(path)
+    assert (await again.guild_settings(33)).allow_explicit is False
+    await again.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
