@@ -188,7 +188,11 @@ def test_a_bot_that_never_connected_is_not_connected(make_bot: Any) -> None:
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(["--check", "--health", "--sync", "--", "-", "-x"]), st.text(max_size=20))))
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(["--check", "--health", "--sync", "--bench", "--", "-", "-x"]), st.text(max_size=20))
+    )
+)
 def test_any_argument_list_is_understood_or_refused_in_one_line(argv: list[str]) -> None:
     try:
         options = app._parser().parse_args(argv)  # noqa: SLF001 - the parser main() uses, without running the bot
@@ -197,7 +201,7 @@ def test_any_argument_list_is_understood_or_refused_in_one_line(argv: list[str])
     except SystemExit as done:
         assert done.code == 0, "only --help exits from the parser"
     else:
-        assert sum((options.check, options.health, options.sync)) <= 1
+        assert sum((options.check, options.health, options.sync, options.bench)) <= 1
 
 
 # --- --check ---------------------------------------------------------------------------------------
