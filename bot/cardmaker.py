@@ -7,6 +7,7 @@ member (👎 songs left out, 👍 songs to lean toward, songs shown lately to pu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -101,7 +102,7 @@ class CardMaker:
             first_time = not await self.store.history(interaction.user.id, limit=1)
             view = card_view(answer, owner_id=interaction.user.id, catalog_tag=self.service.catalog_tag)
             message = await interaction.followup.send(embed=cards.card(answer, self.source), view=view, wait=True)
-            await self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
+            self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
             if self.missed(answer):
                 await interaction.followup.send(not_understood(answer.request.words, self.tries), ephemeral=True)
             elif first_time:
@@ -119,7 +120,7 @@ class CardMaker:
                 note = "\n".join(part for part in (note, not_understood(answer.request.words, self.tries)) if part)
             view = card_view(answer, owner_id=message.author.id, catalog_tag=self.service.catalog_tag)
             sent = await message.reply(embed=cards.card(answer, self.source, note=note), view=view)
-            await self.remember(sent.id, message.author.id, guild_id, answer)
+            self.remember(sent.id, message.author.id, guild_id, answer)
 
     async def turn_page(self, interaction: discord.Interaction, card: Card, page: int) -> None:
         """Page ``page`` of ``card`` in place of the current one: the same message, edited."""
@@ -133,13 +134,13 @@ class CardMaker:
                 return
             view = card_view(answer, owner_id=card.owner_id, catalog_tag=card.catalog_tag)
             await interaction.edit_original_response(embed=cards.card(answer, self.source), view=view)
-            await self.remember(card.message_id, card.owner_id, card.guild_id, answer)
+            self.remember(card.message_id, card.owner_id, card.guild_id, answer)
 
-    async def remember(self, message_id: int, owner_id: int, guild_id: int | None, answer: Answer) -> None:
-        tag = self.service.catalog_tag
-        await self.store.save_card(Card(message_id, owner_id, guild_id, tag, answer.request))
+    def remember(self, message_id: int, owner_id: int, guild_id: int | None, answer: Answer) -> asyncio.Future[None]:
+        """Queue the card and the owner's history row; the request goes on without waiting (see ``Store``)."""
+        card = Card(message_id, owner_id, guild_id, self.service.catalog_tag, answer.request)
         shown = tuple(result.song.id for result in answer.results)
-        await self.store.record_answer(owner_id, tag, answer.request.words or answer.seed_label, shown)
+        return self.store.remember_answer(card, answer.request.words or answer.seed_label, shown)
 
     @staticmethod
     def missed(answer: Answer) -> bool:
