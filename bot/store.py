@@ -192,12 +192,12 @@ class Store:
         later, so the card's next page, the member's next request and /history see them, and ``close`` runs
         after them. A failed write is logged; the returned future is for callers that want to wait.
         """
-        rows = (_card_row(card), _history_row(card.owner_id, card.catalog_tag, words, song_ids))
 
         def write() -> None:
+            # Serialised here, on the worker, too: the request's thread only queues.
             with self._db:
-                self._db.execute(CARD_SQL, rows[0])
-                self._db.execute(HISTORY_SQL, rows[1])
+                self._db.execute(CARD_SQL, _card_row(card))
+                self._db.execute(HISTORY_SQL, _history_row(card.owner_id, card.catalog_tag, words, song_ids))
 
         queued = asyncio.get_running_loop().run_in_executor(self._executor, write)
         queued.add_done_callback(_log_failed_write)
