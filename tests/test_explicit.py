@@ -12,11 +12,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from tiny_recommender import HashEncoder, tiny_songs, unit_vector
 
+from recommender.ann import IndexChoice, build_index
 from recommender.engine import Recommender, RequestError
+from recommender.intent import Intent
 from recommender.profiles import ProfileName
 from recommender.profiles.seed import SEED
+from recommender.ranking import EXACT_POOL, Ranker
 from recommender.request import Request
-from recommender.songs import Song
+from recommender.songs import Features, Song
 
 # The tiny catalog's songs 0-4 are marked explicit; only song 5 is clean.
 CLEAN = 5
@@ -98,3 +101,23 @@ def test_a_clean_request_never_answers_with_an_explicit_song(
     assert not any(r.song.is_explicit for r in answer.results)
     if offset == 0 and not all(explicit):
         assert answer.results, "a clean song is left, so the answer is not empty"
+
+
+def test_a_large_catalogs_index_search_never_returns_an_explicit_song() -> None:
+    """More clean songs than are scored exactly: the IVF index proposes the pool, searched with the mask as a bitmap."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((12_000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    clean = set(rng.choice(12_000, size=EXACT_POOL + 500, replace=False).tolist())
+    songs = [
+        Song(n, f"T{n}", f"A{n}", ("pop",), (2015,), Features(bpm=100.0, explicit=float(n not in clean)))
+        for n in range(12_000)
+    ]
+    index = build_index(vectors, IndexChoice("ivf", nlist=16, nprobe=4))
+    ranker = Ranker(songs, vectors, index)
+    only_clean = Intent(text="", exclude_explicit=True)
+    for query in vectors[:5]:
+        found = ranker.rank(only_clean, query, 10)
+        assert len(found) == 10 and {r.song.id for r in found} <= clean
+    near = ranker.similar(songs[0], 10, exclude=set(), intent=only_clean)
+    assert len(near) == 10 and {r.song.id for r in near} <= clean
