@@ -46,6 +46,8 @@ class Filters:
         self.size = len(songs)
         self.features = features
         self.known_features = known_features
+        # NaN (not marked, or no such column) is never == 1: only songs the catalog marks explicit are ruled out.
+        self.explicit = features[:, FEATURE_NAMES.index("explicit")] == 1
         credits, genres, years = [], [], []
         for song in songs:
             credits.append(song.artists)
@@ -76,7 +78,8 @@ class Filters:
         return filters
 
     def allowed(self, intent: Intent) -> np.ndarray:
-        """The songs no exclusion rules out ("not Bieber", "no rap", "nothing from 2010"): these never give way."""
+        """The songs no exclusion rules out ("not Bieber", "no rap", "nothing from 2010", no explicit songs):
+        these never give way."""
         ok = np.ones(self.size, dtype=bool)
         if intent.exclude_artists:
             ok &= ~self._artists(intent.exclude_artists)
@@ -86,6 +89,8 @@ class Filters:
             # A song charted in several years stays if one of them is not excluded.
             charted = self.years.songs_with(lambda _: True)
             ok &= ~charted | self.years.songs_with(lambda year: year not in intent.exclude_years)
+        if intent.exclude_explicit:
+            ok &= ~self.explicit
         return ok
 
     def by_main_artist(self, names: set[str]) -> np.ndarray:

@@ -37,7 +37,8 @@ class Intent:
 
     ``genre_keys`` and ``exclude_genre_keys`` are catalog genre label words (whole words);
     ``like`` is the id of a catalog song the request named as the one to sound like; ``notes`` are
-    honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:").
+    honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:");
+    ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words).
     """
 
     text: str
@@ -50,6 +51,7 @@ class Intent:
     genre_label: str = ""
     exclude_genre_keys: tuple[str, ...] = ()
     exclude_genre_label: str = ""
+    exclude_explicit: bool = False
     wishes: list[Wish] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
     like: int | None = None
