@@ -6,7 +6,8 @@ intents, the catalog, the model, a folder), 1 when Discord or the network fails.
 SIGTERM or SIGINT exits 0. Only bugs print a traceback, and never the token (see ``logs``).
 
 ``--check`` validates everything without connecting, ``--health`` reads the heartbeat for a
-container's health check, and ``--sync`` registers the slash commands even if they look unchanged.
+container's health check, ``--sync`` registers the slash commands even if they look unchanged, and
+``--bench`` measures what the database's writes add to a request (see ``bench``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def _parser() -> _Parser:
     mode.add_argument("--check", action="store_true", help="validate settings, token, catalog, model and folders")
     mode.add_argument("--health", action="store_true", help="exit 1 unless the gateway was connected recently")
     mode.add_argument("--sync", action="store_true", help="register the slash commands even if they look unchanged")
+    mode.add_argument("--bench", action="store_true", help="measure what the database writes add to a request")
     return parser
 
 
@@ -72,6 +74,8 @@ def main(argv: Sequence[str] = ()) -> int:
     redact = install_redaction([settings.token])
     if options.check:
         return _check(settings)
+    if options.bench:
+        return _bench(settings, redact)
     # SIGTERM while the model loads (before the event loop handles signals) is a stop, not a crash.
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -94,6 +98,25 @@ def _check(settings: Settings) -> int:
         print(f"musicrec bot: check failed: {', '.join(failed)}", file=sys.stderr)
         return BAD_CONFIG
     print("all checks passed (Discord was not contacted)")
+    return OK
+
+
+def _bench(settings: Settings, redact: Redactor) -> int:
+    from recommender.catalog import CatalogError
+    from recommender.model import ModelError
+    from recommender.paths import NoCatalogError
+
+    from .bench import run_bench
+    from .service import load_recommender
+
+    try:
+        settings.check_catalog()
+        settings.check_dirs()
+        recommender = load_recommender(settings.catalog, settings.cache_dir)
+    except (SettingsError, NoCatalogError, ModelError, CatalogError) as error:
+        return fail(str(error), BAD_CONFIG, redact)
+    for line in run_bench(recommender, settings.resolved_data_dir):
+        print(line)
     return OK
 
 

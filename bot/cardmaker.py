@@ -1,12 +1,13 @@
 """Answers a request for a member and posts, pages or replies with its card, remembering each card.
 
 The card's request is the library's :class:`Request`; this module only adds what it knows about the
-member (👎 songs left out, 👍 songs to lean toward, songs shown lately to put last) and never
-rewrites the words, the seed or the page.
+member (👎 songs left out, 👍 songs to lean toward, songs shown lately to put last) and the server
+(explicit songs allowed or not), and never rewrites the words, the seed or the page.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from recommender.request import Answer, Request
 from . import cards
 from .controls import card_view
 from .cooldown import Cooldown
+from .guild_config import GuildConfigs
 from .logs import log_request
 from .notices import not_understood, tell
 from .service import MusicService
@@ -42,6 +44,7 @@ class CardMaker:
         service: MusicService,
         store: Store,
         cooldown: Cooldown,
+        configs: GuildConfigs,
         *,
         repeat_window: float,
         in_flight: InFlight = contextlib.nullcontext,
@@ -51,6 +54,7 @@ class CardMaker:
         self.service = service
         self.store = store
         self.cooldown = cooldown
+        self.configs = configs
         self.repeat_window = repeat_window
         self.source = cards.Source(service.catalog_title, service.song_count, service.model_name)
         self.tries = [text for texts in service.examples.values() for text in texts[:1]]
@@ -75,7 +79,10 @@ class CardMaker:
         )
 
     async def answer(self, kind: str, guild_id: int | None, request: Request) -> Answer:
-        """The library's answer, timed for the one log line each request gets (its text only at DEBUG)."""
+        """The library's answer under the server's settings as they are now (a card's later pages too), timed for
+        the one log line each request gets (its text only at DEBUG)."""
+        config = await self.configs.get(guild_id)
+        request = replace(request, allow_explicit=config.allow_explicit)
         started = time.perf_counter()
         answer = await self.service.answer(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
@@ -95,7 +102,7 @@ class CardMaker:
             first_time = not await self.store.history(interaction.user.id, limit=1)
             view = card_view(answer, owner_id=interaction.user.id, catalog_tag=self.service.catalog_tag)
             message = await interaction.followup.send(embed=cards.card(answer, self.source), view=view, wait=True)
-            await self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
+            self.remember(message.id, interaction.user.id, interaction.guild_id, answer)
             if self.missed(answer):
                 await interaction.followup.send(not_understood(answer.request.words, self.tries), ephemeral=True)
             elif first_time:
@@ -113,7 +120,7 @@ class CardMaker:
                 note = "\n".join(part for part in (note, not_understood(answer.request.words, self.tries)) if part)
             view = card_view(answer, owner_id=message.author.id, catalog_tag=self.service.catalog_tag)
             sent = await message.reply(embed=cards.card(answer, self.source, note=note), view=view)
-            await self.remember(sent.id, message.author.id, guild_id, answer)
+            self.remember(sent.id, message.author.id, guild_id, answer)
 
     async def turn_page(self, interaction: discord.Interaction, card: Card, page: int) -> None:
         """Page ``page`` of ``card`` in place of the current one: the same message, edited."""
@@ -127,13 +134,13 @@ class CardMaker:
                 return
             view = card_view(answer, owner_id=card.owner_id, catalog_tag=card.catalog_tag)
             await interaction.edit_original_response(embed=cards.card(answer, self.source), view=view)
-            await self.remember(card.message_id, card.owner_id, card.guild_id, answer)
+            self.remember(card.message_id, card.owner_id, card.guild_id, answer)
 
-    async def remember(self, message_id: int, owner_id: int, guild_id: int | None, answer: Answer) -> None:
-        tag = self.service.catalog_tag
-        await self.store.save_card(Card(message_id, owner_id, guild_id, tag, answer.request))
+    def remember(self, message_id: int, owner_id: int, guild_id: int | None, answer: Answer) -> asyncio.Future[None]:
+        """Queue the card and the owner's history row; the request goes on without waiting (see ``Store``)."""
+        card = Card(message_id, owner_id, guild_id, self.service.catalog_tag, answer.request)
         shown = tuple(result.song.id for result in answer.results)
-        await self.store.record_answer(owner_id, tag, answer.request.words or answer.seed_label, shown)
+        return self.store.remember_answer(card, answer.request.words or answer.seed_label, shown)
 
     @staticmethod
     def missed(answer: Answer) -> bool:

@@ -82,20 +82,24 @@ class MusicBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
+        defaults = GuildConfig(
+            settings.recommend_channel_ids, settings.song_count, settings.replies_refine, settings.allow_explicit
+        )
+        configs = GuildConfigs(self.store, defaults)
         maker = CardMaker(
             self.service,
             self.store,
             Cooldown(),
+            configs,
             repeat_window=settings.repeat_hours * HOUR,
             in_flight=self.in_flight,
         )
-        defaults = GuildConfig(settings.recommend_channel_ids, settings.song_count, settings.replies_refine)
         await add_cogs(
             self,
             self.service,
             self.store,
             maker,
-            GuildConfigs(self.store, defaults),
+            configs,
             retention_days=settings.retention_days,
             reads_messages=self.intents.message_content,
         )

@@ -14,6 +14,7 @@ class GuildConfig:
     request_channels: frozenset[int]
     song_count: int
     replies_refine: bool
+    allow_explicit: bool
 
 
 class GuildConfigs:
@@ -38,6 +39,7 @@ class GuildConfigs:
             request_channels=self.defaults.request_channels | own.request_channels,
             song_count=own.song_count if own.song_count is not None else self.defaults.song_count,
             replies_refine=own.replies_refine if own.replies_refine is not None else self.defaults.replies_refine,
+            allow_explicit=own.allow_explicit if own.allow_explicit is not None else self.defaults.allow_explicit,
         )
 
     async def change(self, guild_id: int, **changes: object) -> GuildConfig:

@@ -55,6 +55,7 @@ class Settings:
     repeat_hours: int = 24
     song_count: int = 5
     replies_refine: bool = True
+    allow_explicit: bool = True
 
     @classmethod
     def load(cls) -> Settings:
@@ -82,7 +83,8 @@ class Settings:
             retention_days=DEFAULT_RETENTION_DAYS if retention is None else retention,
             repeat_hours=_whole_number("REPEAT_HOURS", get("REPEAT_HOURS"), 1, 24 * 365) or 24,
             song_count=_song_count(get("SONG_COUNT")),
-            replies_refine=get("REPLIES_REFINE").lower() not in ("0", "false", "no", "off"),
+            replies_refine=_switch(get("REPLIES_REFINE")),
+            allow_explicit=_switch(get("ALLOW_EXPLICIT")),
         )
 
     def require_token(self) -> str:
@@ -228,6 +230,11 @@ def _shard_ids(raw: str, shard_count: int | None) -> tuple[int, ...] | None:
     if len(set(ids)) != len(ids):
         raise wrong
     return tuple(sorted(ids))
+
+
+def _switch(raw: str) -> bool:
+    """An on/off setting that is on unless turned off."""
+    return raw.lower() not in ("0", "false", "no", "off")
 
 
 def _song_count(raw: str) -> int:

@@ -63,6 +63,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX history_member ON history (member_id, at);
     """,
+    # A server's choice of explicit songs (NULL: the host's default).
+    """
+    ALTER TABLE guild_settings ADD COLUMN allow_explicit INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Tables with a member_id column: what /forget-me clears (cards keep their owner as owner_id).
@@ -93,6 +97,7 @@ class GuildSettings:
     request_channels: frozenset[int] = frozenset()
     song_count: int | None = None
     replies_refine: bool | None = None
+    allow_explicit: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,16 +182,26 @@ class Store:
 
     # --- cards -------------------------------------------------------------------------------
     async def save_card(self, card: Card) -> None:
-        sql = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?)"
-        params = (
-            card.message_id,
-            card.owner_id,
-            card.guild_id,
-            card.catalog_tag,
-            request_to_json(card.request),
-            time.time(),
-        )
-        await self._run(lambda: self._write(sql, params))
+        await self._run(lambda: self._write(CARD_SQL, _card_row(card)))
+
+    def remember_answer(self, card: Card, words: str, song_ids: tuple[int, ...]) -> asyncio.Future[None]:
+        """Save ``card`` and add its answer to the owner's history in one transaction, queued: no need to wait.
+
+        A request does not wait for its own writes (the thread hop alone would cost it more than the rest of
+        its work after encoding). Nothing is lost by that: the one worker runs them before anything queued
+        later, so the card's next page, the member's next request and /history see them, and ``close`` runs
+        after them. A failed write is logged; the returned future is for callers that want to wait.
+        """
+
+        def write() -> None:
+            # Serialised here, on the worker, too: the request's thread only queues.
+            with self._db:
+                self._db.execute(CARD_SQL, _card_row(card))
+                self._db.execute(HISTORY_SQL, _history_row(card.owner_id, card.catalog_tag, words, song_ids))
+
+        queued = asyncio.get_running_loop().run_in_executor(self._executor, write)
+        queued.add_done_callback(_log_failed_write)
+        return queued
 
     async def card(self, message_id: int) -> Card | None:
         def read() -> Card | None:
@@ -209,20 +224,26 @@ class Store:
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         def read() -> GuildSettings:
             row = self._db.execute(
-                "SELECT request_channels, song_count, replies_refine FROM guild_settings WHERE guild_id = ?",
+                "SELECT request_channels, song_count, replies_refine, allow_explicit FROM guild_settings "
+                "WHERE guild_id = ?",
                 (guild_id,),
             ).fetchone()
             if row is None:
                 return GuildSettings()
-            refine = None if row[2] is None else bool(row[2])
-            return GuildSettings(frozenset(json.loads(row[0])), row[1], refine)
+            refine, explicit = (None if flag is None else bool(flag) for flag in row[2:])
+            return GuildSettings(frozenset(json.loads(row[0])), row[1], refine, explicit)
 
         return await self._run(read)
 
     async def save_guild_settings(self, guild_id: int, settings: GuildSettings) -> None:
-        sql = "INSERT OR REPLACE INTO guild_settings VALUES (?, ?, ?, ?)"
-        refine = None if settings.replies_refine is None else int(settings.replies_refine)
-        params = (guild_id, json.dumps(sorted(settings.request_channels)), settings.song_count, refine)
+        sql = (
+            "INSERT OR REPLACE INTO guild_settings (guild_id, request_channels, song_count, replies_refine, "
+            "allow_explicit) VALUES (?, ?, ?, ?, ?)"
+        )
+        refine, explicit = (
+            None if flag is None else int(flag) for flag in (settings.replies_refine, settings.allow_explicit)
+        )
+        params = (guild_id, json.dumps(sorted(settings.request_channels)), settings.song_count, refine, explicit)
         await self._run(lambda: self._write(sql, params))
 
     def has_request_channels(self) -> bool:
@@ -248,8 +269,7 @@ class Store:
         return await self._run(read)
 
     async def record_answer(self, member_id: int, catalog_tag: str, words: str, song_ids: tuple[int, ...]) -> None:
-        sql = "INSERT INTO history VALUES (?, ?, ?, ?, ?)"
-        await self._run(lambda: self._write(sql, (member_id, catalog_tag, words, json.dumps(song_ids), time.time())))
+        await self._run(lambda: self._write(HISTORY_SQL, _history_row(member_id, catalog_tag, words, song_ids)))
 
     async def recent_songs(self, member_id: int, catalog_tag: str, within: float) -> frozenset[int]:
         def read() -> frozenset[int]:
@@ -316,6 +336,24 @@ class Store:
 
     async def set_meta(self, key: str, value: str) -> None:
         await self._run(lambda: self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value)))
+
+
+CARD_SQL = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?)"
+HISTORY_SQL = "INSERT INTO history VALUES (?, ?, ?, ?, ?)"
+
+
+def _card_row(card: Card) -> tuple[object, ...]:
+    request = request_to_json(card.request)
+    return (card.message_id, card.owner_id, card.guild_id, card.catalog_tag, request, time.time())
+
+
+def _history_row(member_id: int, catalog_tag: str, words: str, song_ids: tuple[int, ...]) -> tuple[object, ...]:
+    return (member_id, catalog_tag, words, json.dumps(song_ids), time.time())
+
+
+def _log_failed_write(queued: asyncio.Future[None]) -> None:
+    if not queued.cancelled() and (error := queued.exception()) is not None:
+        log.error("an answer could not be saved in the database", exc_info=error)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

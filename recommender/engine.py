@@ -266,6 +266,8 @@ class Recommender:
         """``request`` with its words cleaned, or a RequestError saying what is wrong with it."""
         check_k(request.k)
         check_offset(request.offset)
+        if not isinstance(request.allow_explicit, bool):
+            raise RequestError(f"allow_explicit must be True or False, not {request.allow_explicit!r}")
         for song_id in (request.seed, *request.exclude, *request.recent, *request.liked):
             if song_id is not None and (not _is_int(song_id) or not 0 <= song_id < len(self.songs)):
                 raise RequestError(f"there is no song {song_id} in this catalog")
@@ -286,12 +288,14 @@ class Recommender:
         intent = self.searcher.understand(parts, vector) if parts else None
         seed_id = request.seed if request.seed is not None else intent.like if intent is not None else None
         seed = self.songs[seed_id] if seed_id is not None else None
+        # A mask in the search rather than more exclusions, so the pool never fills with songs it must skip.
+        searched = intent if request.allow_explicit else replace(intent or Intent(text=""), exclude_explicit=True)
         if seed is not None:
             exclude.add(song_key(seed))
-            results = self.searcher.similar(seed, wanted, exclude, intent)
+            results = self.searcher.similar(seed, wanted, exclude, searched)
         else:
             assert vector is not None, "a request without a seed has words"
-            results = self.searcher.rank(intent, self._pull(vector, request.liked), wanted, exclude, request.liked)
+            results = self.searcher.rank(searched, self._pull(vector, request.liked), wanted, exclude, request.liked)
         if request.recent:
             # Fresh songs first, in their own order; recently shown ones after them rather than gone.
             results = sorted(results, key=lambda r: r.song.id in request.recent)

@@ -47,6 +47,8 @@ class Filters:
         self.size = len(table)
         self.features = features
         self.known_features = known_features
+        # NaN (not marked, or no such column) is never == 1: only songs the catalog marks explicit are ruled out.
+        self.explicit = features[:, FEATURE_NAMES.index("explicit")] == 1
         artists = table.artist_names()
         # Every credited artist, "feat." guests too: a request naming any of them finds the song.
         self.credits = Membership(artists, *table.credits())
@@ -75,7 +77,8 @@ class Filters:
         return filters
 
     def allowed(self, intent: Intent) -> np.ndarray:
-        """The songs no exclusion rules out ("not Bieber", "no rap", "nothing from 2010"): these never give way."""
+        """The songs no exclusion rules out ("not Bieber", "no rap", "nothing from 2010", no explicit songs):
+        these never give way."""
         ok = np.ones(self.size, dtype=bool)
         if intent.exclude_artists:
             ok &= ~self._artists(intent.exclude_artists)
@@ -85,6 +88,8 @@ class Filters:
             # A song charted in several years stays if one of them is not excluded.
             charted = self.years.songs_with(lambda _: True)
             ok &= ~charted | self.years.songs_with(lambda year: year not in intent.exclude_years)
+        if intent.exclude_explicit:
+            ok &= ~self.explicit
         return ok
 
     def by_main_artist(self, names: set[str]) -> np.ndarray:

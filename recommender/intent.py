@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-WishKind = Literal["high", "low", "min", "max", "near"]
+WishKind = Literal["high", "low", "not_high", "not_low", "min", "max", "near"]
+# A ranking wish said with a negation: "not sad" (not_low) is not "happy" (high), it only keeps away from sad.
+NEGATED: dict[WishKind, WishKind] = {"high": "not_high", "low": "not_low", "not_high": "high", "not_low": "low"}
+# Ranking wishes about one feature that cannot both hold ("not too loud" and "not too quiet" can).
+CONTRADICTING: frozenset[frozenset[WishKind]] = frozenset(
+    {frozenset({"high", "low"}), frozenset({"high", "not_high"}), frozenset({"low", "not_low"})}
+)
+RANKING_KINDS: frozenset[WishKind] = frozenset({"high", "low", "not_high", "not_low", "near"})
 
 
 @dataclass(frozen=True, slots=True)
 class Wish:
-    """A wish about one feature: ``high``/``low`` rank by it; ``min``/``max`` bound it; ``near`` aims at a value.
+    """A wish about one feature: ``high``/``low`` rank by it; ``not_high``/``not_low`` keep away from one end
+    of it ("not too loud", "anything but sad") without asking for the other; ``min``/``max`` bound it;
+    ``near`` aims at a value.
 
     ``label`` is what the request said for it ("calm", "study", "under 3:00"): reasons and the card
     repeat it.
@@ -28,7 +37,8 @@ class Intent:
 
     ``genre_keys`` and ``exclude_genre_keys`` are catalog genre label words (whole words);
     ``like`` is the id of a catalog song the request named as the one to sound like; ``notes`` are
-    honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:").
+    honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:");
+    ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words).
     """
 
     text: str
@@ -41,6 +51,7 @@ class Intent:
     genre_label: str = ""
     exclude_genre_keys: tuple[str, ...] = ()
     exclude_genre_label: str = ""
+    exclude_explicit: bool = False
     wishes: list[Wish] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
     like: int | None = None

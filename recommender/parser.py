@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .fuzzy import RatioIndex
-from .intent import Intent, Wish, WishKind
+from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import Song, SongTable, as_table
 from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre
 
@@ -248,7 +248,8 @@ class IntentParser:
         word or number was read and it is closer than a request for nothing in particular by ``CONCEPT_MARGIN``."""
         if self.concept_vectors is None or self.generic_vectors is None:
             return
-        if intent.concepts or intent.wishes:
+        # A named song's embedding is its title's words ("Uptown Funk" is not a party): only words are read then.
+        if intent.concepts or intent.wishes or intent.like is not None:
             return
         query = np.asarray(vector, dtype=np.float32)
         similarity = self.concept_vectors @ query
@@ -294,8 +295,8 @@ class IntentParser:
 
     def _reference(self, reading: _Reading, intent: Intent) -> None:
         text = reading.text
-        found: tuple[int, Span] | None = None
-        for cue in LIKE_CUES.finditer(text):
+        found = self._whole_title(text)
+        for cue in LIKE_CUES.finditer(text) if found is None else ():
             rest = text[cue.end() :]
             stop = REFERENCE_STOP.search(rest)
             words = rest[: stop.start() if stop else len(rest)].split()
@@ -338,6 +339,19 @@ class IntentParser:
         span = (span[0], span[1] + self._by_artist(song, text[span[1] :]))
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
+
+    def _whole_title(self, text: str) -> tuple[int, Span] | None:
+        """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
+        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres."""
+        for end in (len(text), *(by.start() for by in re.finditer(r" by ", text))):
+            key = _title_key(text[:end])
+            song_id = self.title_ids.get(key)
+            if song_id is None or len(key.split()) < 2:
+                continue
+            rest = text[end:]
+            if not rest[self._by_artist(self.songs[song_id], rest) :].strip(" .!?"):
+                return song_id, (0, len(text))
+        return None
 
     @staticmethod
     def _by_artist(song: Song, rest: str) -> int:
@@ -434,10 +448,13 @@ class IntentParser:
         if label in intent.concepts:
             return
         intent.concepts.append(label)
-        for feature, kind in concept.wishes:
-            if negated:
-                kind = "low" if kind == "high" else "high"
-            intent.wishes.append(Wish(feature, "high" if kind == "high" else "low", label))
+        if not negated:
+            intent.wishes.extend(Wish(feature, kind, label) for feature, kind in concept.wishes)
+        elif concept.wishes and concept.wishes[0][1] in ("high", "low"):
+            # "Nothing sleepy" rules out the concept's defining trait (low energy), not each of its traits:
+            # it does not ask for loud, fast, electronic songs.
+            feature, kind = concept.wishes[0]
+            intent.wishes.append(Wish(feature, NEGATED[kind], label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))
@@ -540,12 +557,10 @@ def _replace_contradicted(intent: Intent, earlier: int) -> None:
     old, new = intent.wishes[:earlier], intent.wishes[earlier:]
     if not old or not new:
         return
-    ranked = {w.feature for w in new if w.kind in ("high", "low", "near")}
+    ranked = {w.feature for w in new if w.kind in RANKING_KINDS}
     bounded = {(w.feature, w.kind) for w in new if w.kind in ("min", "max")}
     kept = [
-        w
-        for w in old
-        if not (w.kind in ("high", "low", "near") and w.feature in ranked) and (w.feature, w.kind) not in bounded
+        w for w in old if not (w.kind in RANKING_KINDS and w.feature in ranked) and (w.feature, w.kind) not in bounded
     ]
     intent.wishes = kept + new
 
@@ -555,10 +570,14 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
     "road trip songs but not too happy" keeps the road trip's energy and drops its happiness."""
     concepts = set(intent.concepts)
     new = intent.wishes[start:]
-    said = {(w.feature, w.kind) for w in new if w.label not in concepts and w.kind in ("high", "low")}
-    opposite = {"high": "low", "low": "high"}
+    said = [w for w in new if w.label not in concepts and w.kind in RANKING_KINDS]
     intent.wishes[start:] = [
-        w for w in new if not (w.label in concepts and (w.feature, opposite.get(w.kind, "")) in said)
+        w
+        for w in new
+        if not (
+            w.label in concepts
+            and any(s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING for s in said)
+        )
     ]
 
 
@@ -667,8 +686,7 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
             for feature, kind, label in terms:
                 if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                     wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
-                elif negated:
-                    wish = Wish(feature, "low" if kind == "high" else "high", f"not {label}")
                 else:
-                    wish = Wish(feature, "high" if kind == "high" else "low", label)
+                    said: WishKind = "high" if kind == "high" else "low"
+                    wish = Wish(feature, NEGATED[said], f"not {label}") if negated else Wish(feature, said, label)
                 intent.wishes.append(wish)

@@ -22,7 +22,9 @@ class Request:
     words replied to the answer afterwards, oldest first: a later wish replaces an earlier one about
     the same thing ("faster" after "slower"). ``exclude`` songs never appear; ``recent`` songs were
     shown to this person lately and come after fresh ones; ``liked`` songs pull the answer toward
-    their sound. ``k`` songs per page, starting after ``offset``.
+    their sound. ``allow_explicit`` False keeps out every song the catalog marks explicit, however few
+    remain (a server's setting, not a wish that gives way; a catalog that marks none is unaffected).
+    ``k`` songs per page, starting after ``offset``.
     """
 
     text: str = ""
@@ -31,6 +33,7 @@ class Request:
     exclude: frozenset[int] = frozenset()
     recent: frozenset[int] = frozenset()
     liked: tuple[int, ...] = ()
+    allow_explicit: bool = True
     k: int = DEFAULT_K
     offset: int = 0
 

@@ -109,6 +109,11 @@ class Song:
     def label(self) -> str:
         return f"{self.title} — {self.artist}"
 
+    @property
+    def is_explicit(self) -> bool:
+        """Whether the catalog marks this song explicit (False where it does not say)."""
+        return self.features is not None and self.features.explicit == 1
+
 
 def song_key(song: Song) -> tuple[str, str]:
     """Songs with the same key are one song, whichever row or year they came from."""

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from bot import app
 from bot.health import HEARTBEAT_FILE, Heartbeat, check_health, gateway_connected
 from bot.lifecycle import RESTARTING, RequestGate, ShuttingDown
 from bot.logs import REDACTED, Redact, RedactingHandler, Redactor, log_request
+from bot.store import DATABASE_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabCde.fake-token-that-must-never-be-printed"
@@ -188,7 +190,11 @@ def test_a_bot_that_never_connected_is_not_connected(make_bot: Any) -> None:
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(["--check", "--health", "--sync", "--", "-", "-x"]), st.text(max_size=20))))
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(["--check", "--health", "--sync", "--bench", "--", "-", "-x"]), st.text(max_size=20))
+    )
+)
 def test_any_argument_list_is_understood_or_refused_in_one_line(argv: list[str]) -> None:
     try:
         options = app._parser().parse_args(argv)  # noqa: SLF001 - the parser main() uses, without running the bot
@@ -197,7 +203,7 @@ def test_any_argument_list_is_understood_or_refused_in_one_line(argv: list[str])
     except SystemExit as done:
         assert done.code == 0, "only --help exits from the parser"
     else:
-        assert sum((options.check, options.health, options.sync)) <= 1
+        assert sum((options.check, options.health, options.sync, options.bench)) <= 1
 
 
 # --- --check ---------------------------------------------------------------------------------------
@@ -278,70 +284,21 @@ async def test_the_drain_gives_up_after_its_timeout() -> None:
     await task
 
 
-# A bot without Discord: 20 requests go through the real micro-batcher to a slow stand-in model,
-# each inside the gate as the bot's handlers are; more keep arriving until the client closes.
-SERVER = """
-import asyncio, sys, time
-from pathlib import Path
-import discord
-import numpy as np
-from bot.health import Heartbeat
-from bot.lifecycle import RequestGate, ShuttingDown, serve
-from bot.logs import Redactor, setup_logging
-from recommender.batching import MicroBatcher
-from recommender.request import Answer
-
-class SlowModel:
-    def encode(self, texts):
-        time.sleep(0.3)
-        return np.zeros((len(texts), 4), dtype=np.float32)
-
-    def check_request(self, request):
-        return request
-
-    def complete(self, request, vector):
-        return Answer(request, ())
-
-class FakeBot(discord.Client):
-    def __init__(self, gate):
-        super().__init__(intents=discord.Intents.none())
-        self.gate = gate
-        self.batcher = MicroBatcher(SlowModel(), max_batch=4)
-        self.requests = []
-
-    async def start(self, token, *, reconnect=True):
-        self.requests = [asyncio.create_task(self.request(n)) for n in range(20)]
-        while self.gate.in_flight < 20:
-            await asyncio.sleep(0.001)
-        print("in flight: 20", flush=True)
-        n = 20
-        while not self.is_closed():
-            await asyncio.sleep(0.05)
-            self.requests.append(asyncio.create_task(self.request(n)))
-            n += 1
-
-    async def request(self, n):
-        try:
-            async with self.gate.request():
-                await self.batcher.recommend(f"songs for mood {n}", 5)
-                await asyncio.sleep(0.01)  # sending the card
-                print(f"answered {n}", flush=True)
-        except ShuttingDown as refused:
-            print(f"retry {n}: {refused}", flush=True)
-
-    async def close(self):
-        await self.batcher.aclose()
-        await super().close()
-
-setup_logging("INFO")
-gate = RequestGate()
-asyncio.run(serve(FakeBot(gate), "token", gate=gate, heartbeat=Heartbeat(Path(sys.argv[1])), redact=Redactor(())))
-"""
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_stop_signal_answers_every_request_in_flight_and_exits_0(signum: signal.Signals, tmp_path: Path) -> None:
-    server = python(SERVER, str(tmp_path), cwd=tmp_path)
+def test_a_stop_signal_answers_every_request_in_flight_exits_0_and_leaves_the_database_whole(
+    signum: signal.Signals, tmp_path: Path
+) -> None:
+    """The whole bot from ``bot.app.main`` (tests/stopping_bot.py says which two seams stand in for the model and
+    discord.com): 20 mentions in flight at the signal are all answered, later ones are told to ask again, the
+    process exits 0, and the database it leaves passes SQLite's integrity check and holds every answer's history."""
+    data = tmp_path / "data"
+    env = {
+        "PYTHONPATH": os.pathsep.join((str(REPO), str(REPO / "tests"))),
+        "DISCORD_TOKEN": TOKEN,
+        "MUSICREC_DATA_DIR": str(data),
+        "MUSICREC_CATALOG": "",  # the stand-in recommender reads none
+    }
+    server = python("import runpy; runpy.run_module('stopping_bot', run_name='__main__')", cwd=tmp_path, **env)
     wait_for_line(server, "in flight: 20")
     server.send_signal(signum)
     status, out, err = finish(server, timeout=60)
@@ -352,9 +309,17 @@ def test_a_stop_signal_answers_every_request_in_flight_and_exits_0(signum: signa
     told = [line for line in lines if line.startswith("retry")]
     assert told and all(line.endswith(RESTARTING) for line in told), "later requests are told to ask again"
     assert all(line.startswith(("answered", "retry")) for line in lines), "no request is dropped silently"
+    assert len(lines) == len({line.split()[1].rstrip(":") for line in lines}), "one reply per request"
     assert "stopping: no new requests; waiting for" in err and "stopped cleanly" in err
-    assert "Traceback" not in err
-    assert not (tmp_path / HEARTBEAT_FILE).exists(), "a stopped bot leaves no heartbeat behind"
+    assert "Traceback" not in err and TOKEN not in out + err
+    assert not (data / HEARTBEAT_FILE).exists(), "a stopped bot leaves no heartbeat behind"
+
+    with sqlite3.connect(data / DATABASE_FILE) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        history = [words for (words,) in db.execute("SELECT words FROM history")]
+        cards = db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+    assert sorted(history) == sorted(f"songs for mood {n}" for n in answered), "each answer's history row, once"
+    assert cards == len(answered)
 
 
 def test_a_stop_while_the_index_loads_exits_0(tmp_path: Path) -> None:

@@ -342,10 +342,12 @@ def test_the_bots_memory_and_server_defaults_are_read() -> None:
             "REPEAT_HOURS": "6",
             "SONG_COUNT": "8",
             "REPLIES_REFINE": "off",
+            "ALLOW_EXPLICIT": "no",
         }
     )
     assert settings.resolved_data_dir == Path("/srv/musicrec")
     assert (settings.retention_days, settings.repeat_hours, settings.song_count) == (30, 6, 8)
-    assert not settings.replies_refine
+    assert not settings.replies_refine and not settings.allow_explicit
+    assert Settings.from_env({}).allow_explicit, "explicit songs are allowed unless the host turns them off"
     with pytest.raises(SettingsError, match="SONG_COUNT must be a whole number from 1 to 10"):
         Settings.from_env({"SONG_COUNT": "11"})

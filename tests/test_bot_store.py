@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, Card, GuildSettings, Store, StoreError, request_from_json, request_to_json
+from bot.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Card,
+    GuildSettings,
+    Store,
+    StoreError,
+    request_from_json,
+    request_to_json,
+)
 from recommender.request import Request
 
 
@@ -86,4 +95,48 @@ async def test_old_rows_are_purged_after_the_retention_period(tmp_path: Path) ->
     assert await store.purge(older_than_days=1) == 0
     assert await store.purge(older_than_days=-1) == 2
     assert await store.rows_about(1) == 0
+    await store.close()
+
+
+async def test_a_database_from_before_the_explicit_setting_keeps_its_servers_settings(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO guild_settings VALUES (33, '[44]', 3, 0)")
+    store = Store.open(path)
+    assert await store.guild_settings(33) == GuildSettings(frozenset({44}), 3, False, allow_explicit=None)
+    await store.save_guild_settings(33, GuildSettings(frozenset({44}), 3, False, allow_explicit=False))
+    await store.close()
+    again = Store.open(path)
+    assert (await again.guild_settings(33)).allow_explicit is False
+    await again.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+async def test_an_answer_queued_without_waiting_is_seen_by_later_reads_and_kept_by_close(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = Store.open(path)
+    store.remember_answer(Card(11, 22, 33, "abcd", Request(text="rainy day")), "rainy day", (1, 2))  # not awaited
+    card = await store.card(11)
+    assert card is not None and card.request.text == "rainy day"
+    store.remember_answer(Card(12, 22, 33, "abcd", Request(text="sunny day")), "sunny day", (3,))
+    await store.close()
+    again = Store.open(path)
+    assert [asked.words for asked in await again.history(22)] == ["sunny day", "rainy day"]
+    await again.close()
+
+
+async def test_a_queued_write_that_fails_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = Store.open(path)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE history")
+    with caplog.at_level(logging.ERROR, logger="bot.store"):
+        queued = store.remember_answer(Card(11, 22, 33, "abcd", Request(text="x")), "x", (1,))
+        with pytest.raises(sqlite3.OperationalError):
+            await queued
+    assert [r.getMessage() for r in caplog.records] == ["an answer could not be saved in the database"]
+    assert await store.card(11) is None, "the card and its history row are one transaction"
     await store.close()

@@ -444,3 +444,26 @@ def test_a_wish_about_a_feature_the_catalog_lacks_is_said_not_silently_dropped()
     intent = search.understand(["popular calm songs"], None)
     assert intent.notes == ["This catalog has no popularity, so that part of the request is left out:"]
     assert search.understand(["calm songs"], None).notes == []
+
+
+def mood_catalog() -> list[Song]:
+    """Songs at every energy and valence from 5 to 95: a grid, so any answer's ends show."""
+    grid = [(e, v) for e in range(5, 100, 10) for v in range(5, 100, 10)]
+    return [
+        Song(i, f"Song {i}", f"Artist {i}", (), (), features=replace(FEATURES, energy=e, valence=v))
+        for i, (e, v) in enumerate(grid)
+    ]
+
+
+def test_a_negated_mood_keeps_away_from_it_without_asking_for_its_opposite() -> None:
+    """ "Not too sad but mellow": no sad song, and among the rest the calmest first, not the happiest;
+    "not too hype, not too sleepy": the middle of the energy scale, not one of its ends."""
+    songs = mood_catalog()
+    ranker = Ranker(songs, np.zeros((len(songs), 8), np.float32))
+    mellow = Intent(text="x", wishes=[Wish("energy", "low", "calm"), Wish("valence", "not_low", "not sad")])
+    found = [r.song.features for r in ranker.rank(mellow, np.zeros(8, np.float32), 10)]
+    assert all(f is not None and f.valence > 35 and f.energy <= 25 for f in found), found
+    assert min(f.valence for f in found if f is not None) < 80  # not only the happiest songs
+    middle = Intent(text="x", wishes=[Wish("energy", "not_high", "not hype"), Wish("energy", "not_low", "not sleepy")])
+    found = [r.song.features for r in ranker.rank(middle, np.zeros(8, np.float32), 10)]
+    assert all(f is not None and 35 <= f.energy <= 65 for f in found), found

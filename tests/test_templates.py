@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from recommender.catalog import load_catalog
 from recommender.profiles import get_profile
 from recommender.profiles.seed import SEED_BINS, seed_category, seed_text
 from recommender.songs import Features, Song
+from recommender.templates import TEMPLATE_VERSION
 from recommender.templates import describe as default_text
-from recommender.vocabulary import SCALES
+from recommender.vocabulary import GENRES, SCALES
 
 BAD_ROMANCE_SEED_TEXT = (
     "a Very Popular and Loud Instrumental music titled: Bad Romance, by : Lady Gaga released in : 2010, "
@@ -169,3 +171,31 @@ def test_seed_bins_never_leave_a_value_without_label() -> None:
     for feature, (bins, labels) in SEED_BINS.items():
         assert len(bins) == len(labels) + 1
         assert bins[-1] == math.inf, feature
+
+
+def probe_songs() -> list[Song]:
+    """Songs at every band of every scale, in every genre of the vocabulary: what any template change shows in."""
+    base = {name: 0.0 for name in Features.__dataclass_fields__}
+    songs = []
+    for name, scale in SCALES.items():
+        for value in (*(bound - 0.5 for bound in scale.bounds), scale.bounds[-1] + 0.5):
+            features = Features(**{**base, name: value})  # type: ignore[arg-type]
+            songs.append(Song(len(songs), f"Probe {name} {value}", "Probe", (), (2015,), features))
+    for genre in GENRES:
+        for label in genre.labels:
+            songs.append(Song(len(songs), f"Probe {label}", "Probe", (label,), (2010, 2019), None))
+    return songs
+
+
+# The descriptions of ``probe_songs`` for each TEMPLATE_VERSION: a cached index is keyed by the version, so a
+# change to the template or the vocabulary behind it must come with a new version, or old vectors are served.
+PROBE_DIGESTS = {3: "da0ab03df4b6e18d"}
+
+
+def test_a_change_to_song_descriptions_comes_with_a_new_template_version() -> None:
+    text = "\n".join(default_text(song) for song in probe_songs())
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    assert PROBE_DIGESTS.get(TEMPLATE_VERSION) == digest, (
+        f"song descriptions changed: bump TEMPLATE_VERSION and add {{{TEMPLATE_VERSION + 1}: {digest!r}}}"
+        " to PROBE_DIGESTS"
+    )

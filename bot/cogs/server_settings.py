@@ -1,4 +1,4 @@
-"""``/settings``: a server's own request channels, song count and reply behaviour (Manage Server only).
+"""``/settings``: a server's own request channels, song count, reply behaviour and explicit songs (Manage Server only).
 
 The host's environment gives every server its defaults; what an admin sets here is kept in the
 database and wins in their server only.
@@ -22,7 +22,8 @@ def describe(config: GuildConfig) -> str:
     return (
         f"Request channels: {channels}\n"
         f"Songs per card: {config.song_count}\n"
-        f"Replies to a card refine it: {'on' if config.replies_refine else 'off'}"
+        f"Replies to a card refine it: {'on' if config.replies_refine else 'off'}\n"
+        f"Explicit songs: {'allowed' if config.allow_explicit else 'never shown'} (in catalogs that mark them)"
     )
 
 
@@ -85,4 +86,12 @@ class ServerSettings(commands.Cog):
         if await self.refused(interaction) or interaction.guild_id is None:
             return
         config = await self.configs.change(interaction.guild_id, replies_refine=on)
+        await tell(interaction, describe(config))
+
+    @settings.command(name="explicit", description="Whether songs the catalog marks explicit may be recommended")
+    @app_commands.describe(allowed="Off: no card in this server shows a song marked explicit")
+    async def explicit(self, interaction: discord.Interaction, allowed: bool) -> None:
+        if await self.refused(interaction) or interaction.guild_id is None:
+            return
+        config = await self.configs.change(interaction.guild_id, allow_explicit=allowed)
         await tell(interaction, describe(config))

@@ -102,13 +102,15 @@ class NearestSearch:
         exclude: Collection[tuple[str, str]],
         liked: Sequence[int] = (),
     ) -> list[Recommendation]:
+        # The published search reads no words; only a caller's "no explicit songs" narrows it.
+        clean = intent is not None and intent.exclude_explicit
         fetch = min(len(self.songs), k + 8)
         while True:
             distances, ids = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), fetch)
             found = [
                 (float(d), self.songs[i])
                 for d, i in zip(distances[0], ids[0], strict=True)
-                if i >= 0 and song_key(self.songs[i]) not in exclude
+                if i >= 0 and song_key(self.songs[i]) not in exclude and not (clean and self.songs[i].is_explicit)
             ]
             if len(found) >= k or fetch >= len(self.songs):
                 return [
@@ -119,7 +121,7 @@ class NearestSearch:
     def similar(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent | None
     ) -> list[Recommendation]:
-        return self.rank(None, np.asarray(self.vectors[seed.id]), k, exclude)
+        return self.rank(intent, np.asarray(self.vectors[seed.id]), k, exclude)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,18 @@ night", "in my feels"), not by features. Each concept is read two ways: its ``ty
 regular expression, emoji and chat slang included through ``EMOJI``) and its ``meaning`` — a
 sentence the sentence model embeds, so that a request phrased in words the table lacks still finds
 the concept when its embedding is close enough (the threshold is measured, see ``parser.py``).
-A concept stands for feature ``wishes`` (feature, "high" | "low") and, for eras, a part of the
-catalog's own year span.
+A concept stands for feature ``wishes`` (feature, kind) and, for eras, a part of the catalog's own
+year span. The first wish is the concept's defining trait: the one a negation ("nothing sleepy")
+rules out. ``not_low`` valence is "pleasant", not "euphoric": a love song or a calm morning is warm,
+not as happy as a party anthem.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from ..intent import WishKind
 
 Era = Literal["oldest", "newest"]
 
@@ -22,7 +26,7 @@ class Concept:
     name: str
     typed: str
     meaning: str
-    wishes: tuple[tuple[str, str], ...] = ()
+    wishes: tuple[tuple[str, WishKind], ...] = ()
     era: Era | None = None
 
 
@@ -106,14 +110,14 @@ CONCEPTS: tuple[Concept, ...] = (
         "morning",
         r"mornings?|wake up|waking up|sunrise|breakfast|coffee|caf[eé]|coffee ?shop|brunch",
         "bright, gentle, optimistic songs for a fresh morning with coffee",
-        (("valence", "high"), ("energy", "low"), ("acousticness", "high")),
+        (("valence", "not_low"), ("energy", "low"), ("acousticness", "high")),
     ),
     Concept(
         "love songs",
         r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
         r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae",
         "tender, romantic love songs for a date night or a slow dance",
-        (("energy", "low"), ("valence", "high"), ("acousticness", "high")),
+        (("energy", "low"), ("valence", "not_low"), ("acousticness", "high")),
     ),
     Concept(
         "heartbreak",
@@ -153,7 +157,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "dinner",
         r"dinner(?: party)?|background|restaurant|cocktails?|wine|lounge|jazz bar|candle ?light",
         "smooth, pleasant, low-key background music for a dinner party",
-        (("energy", "low"), ("valence", "high"), ("speechiness", "low")),
+        (("energy", "low"), ("valence", "not_low"), ("speechiness", "low")),
     ),
     Concept(
         "throwback",

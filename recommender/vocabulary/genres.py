@@ -83,7 +83,8 @@ GENRES: tuple[Genre, ...] = (
         (("acousticness", "high"),),
     ),
     Genre("boy band", "pop", r"boy ?bands?", ("boy band",), (("valence", "high"),)),
-    Genre("pop", "pop", r"pop", ("pop", "boy band"), (("valence", "high"),)),
+    # Electropop and synthpop are pop made with synthesizers: a whole-word "pop" misses them.
+    Genre("pop", "pop", r"pop", ("pop", "boy band", "electropop", "synthpop"), (("valence", "high"),)),
     # Genres a pop-chart catalog may well lack: they are recognised so that a request for them is
     # told so, and answered by their sound instead of by title words.
     Genre(
