@@ -94,13 +94,16 @@ def listen_url(song: Song) -> str:
 def feature_line(features: Features) -> str:
     """A glance at how a song sounds in the words of the song descriptions' own scales,
     e.g. ``upbeat, 128 BPM · energetic · happy mood · very acoustic · 3:35 long``."""
-    parts = [feature_phrase(name, getattr(features, name)) for name in ("bpm", "energy", "valence")]
-    for name in TELLING_WHEN_NOT_FIRST_BAND:
-        value = getattr(features, name)
-        if value > SCALES[name].bounds[0]:
-            parts.append(feature_phrase(name, value))
-    if features.length is not None:  # a catalog may have no length column
-        parts.append(feature_phrase("length", features.length))
+    # A catalog may lack any of these columns: what it does not give is left out, never guessed.
+    known = {name: value for name in SCALES if (value := getattr(features, name, None)) is not None}
+    parts = [feature_phrase(name, known[name]) for name in ("bpm", "energy", "valence") if name in known]
+    parts += [
+        feature_phrase(name, known[name])
+        for name in TELLING_WHEN_NOT_FIRST_BAND
+        if name in known and known[name] > SCALES[name].bounds[0]
+    ]
+    if "length" in known:
+        parts.append(feature_phrase("length", known["length"]))
     return SEPARATOR.join(parts)
 
 

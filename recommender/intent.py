@@ -63,6 +63,10 @@ class Intent:
         return bool(self.artists or self.years is not None or self.genre_keys or self.bounds)
 
     @property
+    def has_exclusions(self) -> bool:
+        return bool(self.exclude_artists or self.exclude_genre_keys or self.exclude_years or self.exclude_explicit)
+
+    @property
     def bounds(self) -> list[Wish]:
         return [w for w in self.wishes if w.kind in ("min", "max")]
 

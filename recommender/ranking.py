@@ -347,7 +347,7 @@ class Ranker:
         """
         if intent is not None:
             within = relative_to(seed, intent)
-            if within.has_filters or within.exclude_artists or within.exclude_genre_keys or within.exclude_explicit:
+            if within.has_filters or within.has_exclusions:
                 return self._neighbours_within(seed, k, exclude, within, intent.wishes)
         return self._neighbours(seed, k, exclude)
 

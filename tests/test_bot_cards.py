@@ -91,6 +91,18 @@ def test_feature_words_come_from_the_scales_that_describe_songs() -> None:
     assert not any(raw in line for raw in RAW_COLUMNS)
 
 
+def test_a_catalog_without_some_columns_shows_what_it_has() -> None:
+    """The 114-genre and 1.2M datasets lack columns the reference has: the card leaves them out, never crashes."""
+    partial = replace(
+        features(bpm=128, energy=84, valence=70, danceability=75, length=200),
+        acousticness=None,
+        speechiness=None,
+        liveness=None,
+        valence=None,
+    )
+    assert cards.feature_line(partial) == "upbeat, 128 BPM · high-energy · 3:20 long"
+
+
 def test_reasons_show_when_the_library_gives_them() -> None:
     [field] = cards.card(
         answer(Request(text="adele"), results(song(), reasons=("artist: Adele", "acoustic"))), SOURCE

@@ -467,3 +467,10 @@ def test_a_negated_mood_keeps_away_from_it_without_asking_for_its_opposite() -> 
     middle = Intent(text="x", wishes=[Wish("energy", "not_high", "not hype"), Wish("energy", "not_low", "not sleepy")])
     found = [r.song.features for r in ranker.rank(middle, np.zeros(8, np.float32), 10)]
     assert all(f is not None and 35 <= f.energy <= 65 for f in found), found
+
+
+def test_like_a_song_but_not_from_a_year_leaves_that_year_out() -> None:
+    """ "Like X but nothing from 2013": an exclusion alone, with no other filter, still applies to neighbours."""
+    found = ranker().similar(SONGS[2], 3, {song_key(SONGS[2])}, Intent(text="x", exclude_years={2013}))
+    # Song 3 charted in 2013 only; song 0 also in 2012, so it stays.
+    assert sorted(r.song.id for r in found) == [0, 1]
