@@ -9,6 +9,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from types import CodeType
 from typing import overload
 
 import numpy as np
@@ -365,9 +366,7 @@ class SongTable(Sequence[Song]):
         """``make`` of every title, made once per table and kept in its cache (``arrays``), so a lookup over a
         million titles starts without normalizing each again. The name holds ``make``'s code: a changed
         function makes its keys afresh."""
-        code = make.__code__
-        digest = zlib.crc32(code.co_code + repr(code.co_consts).encode())
-        name = f"{DERIVED}{make.__module__}.{make.__qualname__}.{digest:08x}"
+        name = f"{DERIVED}{make.__module__}.{make.__qualname__}.{zlib.crc32(_code_text(make.__code__)):08x}"
         if name not in self._derived:
             keys = _Texts()
             for title in self.titles():
@@ -420,6 +419,22 @@ class SongTable(Sequence[Song]):
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _code_text(code: CodeType) -> bytes:
+    """A function's code as bytes that are the same in every process: nested code by its own text (its repr
+    holds an address), sets sorted (their order follows the process's string hashing)."""
+
+    def constant(value: object) -> bytes:
+        if isinstance(value, CodeType):
+            return _code_text(value)
+        if isinstance(value, tuple):
+            return b"(" + b",".join(map(constant, value)) + b")"
+        if isinstance(value, frozenset):
+            return b"{" + b",".join(sorted(map(constant, value))) + b"}"
+        return repr(value).encode()
+
+    return b"\0".join([code.co_code, repr(code.co_names).encode(), *map(constant, code.co_consts)])
 
 
 def as_table(songs: Sequence[Song]) -> SongTable:

@@ -308,16 +308,27 @@ def measure(songs: int, folder: Path, catalog: Path | None = None, cold_repeats:
     write_s = time.perf_counter() - started
     result: dict[str, Any] = {"songs_written": songs, "write_s": round(write_s, 1)}
     result |= _step("prepare", csv_path, cache)
-    colds = [
-        (_cold("model", "default", cache, csv_path), _cold("serve", "default", cache, csv_path))
-        for _ in range(cold_repeats)
-    ]
-    result["model_load_s"] = round(statistics.median(m[0] for m, _ in colds), 2)
-    result["cold_start_s"] = round(statistics.median(c[0] for _, c in colds), 2)
-    result["cold_start_vs_model_load"] = round(statistics.median(c[0] / m[0] for m, c in colds), 2)
-    result["cold_start_peak_rss_mb"] = round(statistics.median(c[1] for _, c in colds), 1)
+    _progress(result)
+    colds, failed = [], []
+    for _ in range(cold_repeats):
+        try:
+            colds.append((_cold("model", "default", cache, csv_path), _cold("serve", "default", cache, csv_path)))
+        except subprocess.CalledProcessError as error:  # reported, not hidden: a start that fails is a finding
+            failed.append(f"exit {error.returncode}: {(error.stderr or '').strip().splitlines()[-1:]}")
+    if colds:
+        result["model_load_s"] = round(statistics.median(m[0] for m, _ in colds), 2)
+        result["cold_start_s"] = round(statistics.median(c[0] for _, c in colds), 2)
+        result["cold_start_vs_model_load"] = round(statistics.median(c[0] / m[0] for m, c in colds), 2)
+        result["cold_start_peak_rss_mb"] = round(statistics.median(c[1] for _, c in colds), 1)
+    result["cold_start_failures"] = failed
+    _progress(result)
     result |= _step("serve", csv_path, cache)
     return result
+
+
+def _progress(result: dict[str, Any]) -> None:
+    """What is measured so far, on stderr: a run that fails later still leaves these."""
+    print(json.dumps(result), file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
