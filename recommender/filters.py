@@ -7,7 +7,7 @@ few. Exclusions ("not Bieber", "anything but pop") are masks too, and never give
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 import numpy as np
 
@@ -19,24 +19,45 @@ RELAX_ORDER = ("bounds", "genre", "year", "artist")
 
 
 class Membership:
-    """Which songs carry which labels (genres, chart years), kept sparse so a filter tests each label once.
+    """Which songs carry which labels (genres, chart years, artists), kept sparse both ways: each song's labels
+    and each label's songs.
 
-    A request's filter then costs one pass over the catalog's distinct labels plus a few array
-    operations, instead of a Python loop over every song.
+    A filter on a few genres or years tests each distinct label once; one on named artists looks them up
+    (a catalog may have hundreds of thousands); either way the mask is made from those labels' songs alone,
+    never by a Python loop over every song.
     """
 
     def __init__(self, labels: Sequence[Hashable], members: np.ndarray, ends: np.ndarray) -> None:
         """Song i carries ``labels[members[ends[i-1]:ends[i]]]``: the song table's codes as they are."""
         self.labels = list(labels)
-        self.starts = np.concatenate([[0], ends]).astype(np.int64)
-        self.members = np.asarray(members, dtype=np.int64)
+        self.size = len(ends)
+        starts = np.concatenate([[0], ends]).astype(np.int64)
+        members = np.asarray(members, dtype=np.int64)
+        self.positions: dict[Hashable, list[int]] = {}
+        for position, label in enumerate(self.labels):
+            self.positions.setdefault(label, []).append(position)
+        # Label j's songs are songs[label_starts[j]:label_starts[j + 1]].
+        order = np.argsort(members, kind="stable")
+        self.songs = np.repeat(np.arange(self.size), np.diff(starts))[order]
+        self.label_starts = np.searchsorted(members[order], np.arange(len(self.labels) + 1))
 
     def songs_with(self, wanted: Callable[[Hashable], bool]) -> np.ndarray:
         """A mask of the songs that carry at least one label ``wanted`` accepts."""
-        matched = np.array([wanted(label) for label in self.labels], dtype=bool)
-        hits = np.concatenate([[0], np.cumsum(matched[self.members])]) if len(self.members) else np.zeros(1, np.int64)
-        carries: np.ndarray = hits[self.starts[1:]] > hits[self.starts[:-1]]
-        return carries
+        return self._songs_of([i for i, label in enumerate(self.labels) if wanted(label)])
+
+    def songs_with_any(self, labels: Iterable[Hashable]) -> np.ndarray:
+        """A mask of the songs that carry at least one of ``labels``, each found by lookup."""
+        return self._songs_of([i for label in labels for i in self.positions.get(label, ())])
+
+    def _songs_of(self, positions: list[int]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        if positions:
+            chosen = np.asarray(positions, dtype=np.int64)
+            first, counts = self.label_starts[chosen], np.diff(self.label_starts)[chosen]
+            # The chosen labels' runs of songs, end to end, in one gather.
+            runs = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            mask[self.songs[runs]] = True
+        return mask
 
 
 class Filters:
@@ -94,10 +115,10 @@ class Filters:
 
     def by_main_artist(self, names: set[str]) -> np.ndarray:
         """The songs whose main artist is one of ``names`` (not a guest on someone else's song)."""
-        return self.main_artists.songs_with(names.__contains__)
+        return self.main_artists.songs_with_any(names)
 
     def _artists(self, names: set[str]) -> np.ndarray:
-        return self.credits.songs_with(names.__contains__)
+        return self.credits.songs_with_any(names)
 
     def _genres(self, keys: tuple[str, ...]) -> np.ndarray:
         # Whole words only: "electro" is EDM, "electropop" is not.

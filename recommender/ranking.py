@@ -15,6 +15,7 @@ it could score above the last of them (the threshold test of Fagin's algorithm).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,10 @@ NEAR_BPM_SPAN = 30.0
 # Candidates per requested song when the index proposes them: room for repeats, the per-artist cap and relaxing.
 POOL_PER_RESULT = 20
 MIN_POOL = 200
+# A filter that keeps a share s of the songs probes 1 / s ** this as many IVF lists. On the synthetic 1.2M
+# catalog, "songs from <year>" (2% of it): 0 gave recall@10 0.77 at 11 ms, 0.5 0.93 at 17 ms, 0.6 0.95 at
+# 20 ms, 1 (every list) 1.0 at 108 ms.
+FILTERED_PROBE_POWER = 0.6
 # Filters that leave at most this many songs are scored exactly, even in a large catalog: a few MB of vectors.
 EXACT_POOL = 4096
 
@@ -194,7 +199,10 @@ class Ranker:
         assert index is not None, "every song is scored (every is not None) whenever there is no IVF index"
         bitmap = np.packbits(mask, bitorder="little")  # must outlive the search: FAISS keeps a pointer
         # faiss's stubs miss its Python wrappers: parameters take keywords, a bitmap selector takes the array alone.
-        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=index.nprobe)  # type: ignore[call-arg, arg-type]
+        # A filter that keeps few songs ("from 1987": 2% of them) leaves few in the usual lists: more are probed,
+        # in proportion, so the nearest songs that pass are still found (the bitmap skips the rest cheaply).
+        nprobe = min(index.nlist, math.ceil(index.nprobe * (index.ntotal / len(allowed)) ** FILTERED_PROBE_POWER))
+        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=nprobe)  # type: ignore[call-arg, arg-type]
         similarity, nearest = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
         found = nearest[0] >= 0
         ids, text = nearest[0][found], similarity[0][found]

@@ -57,6 +57,7 @@ def test_membership_marks_songs_with_any_accepted_label() -> None:
     members = Membership(["a", "b", "c"], np.array([0, 1, 2, 1]), np.array([2, 2, 3, 4]))
     assert members.songs_with(lambda label: label == "b").tolist() == [True, False, False, True]
     assert members.songs_with(lambda label: False).tolist() == [False] * 4
+    assert members.songs_with_any({"c", "b", "not a label"}).tolist() == [True, False, True, True]
 
 
 def test_year_filter_accepts_any_chart_year() -> None:

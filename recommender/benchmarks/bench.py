@@ -658,6 +658,8 @@ def serving_lines(served: dict[str, Any]) -> list[str]:
         )
         + (f"; failed starts: {'; '.join(served['cold_start_failures'])}" if served.get("cold_start_failures") else ""),
         f"  after encoding, median / p99 ms: {shapes}",
+        "  CPU time after encoding, median ms: "
+        + ", ".join(f"{shape} {ms:.1f}" for shape, ms in served.get("post_encode_cpu_ms_median", {}).items()),
         f"  peak memory serving {served['peak_rss_mb_serving']:.0f} MB; recall@10 against scoring every song"
         f" {served['recall_at_10_all']:.3f}",
     ]
