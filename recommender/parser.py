@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import Song
-from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre
+from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre, family_labels
 
 YEAR = r"((?:19|20)\d\d)"
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
@@ -319,7 +319,11 @@ class IntentParser:
 
     def _whole_title(self, text: str) -> tuple[int, Span] | None:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
-        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres."""
+        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres; but
+        not where a phrase of the vocabulary fills most of it ("crying in the club" is a mood people post)."""
+        phrases = (m for patterns in CONCEPT_PATTERNS.values() for pattern in patterns for m in pattern.finditer(text))
+        if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
+            return None
         for end in (len(text), *(by.start() for by in re.finditer(r" by ", text))):
             key = _title_key(text[:end])
             song_id = self.title_ids.get(key)
@@ -405,7 +409,7 @@ class IntentParser:
             low, high = self.years
             span = f"{low}–{high}" if low != high else str(low)
             intent.notes.append(
-                f"No songs from {label.removeprefix('year ')} in this catalog (it covers {span}); closest:"
+                f"No songs from {re.sub(r'^years? ', '', label)} in this catalog (it covers {span}); closest:"
             )
             return
         intent.years, intent.year_label = years, label
@@ -463,6 +467,9 @@ class IntentParser:
         if included:
             intent.genre_label = " or ".join(dict.fromkeys(name for name, _ in included))
             intent.genre_keys = tuple(dict.fromkeys(key for _, keys in included for key in keys))
+            kin = [key for _, keys in included for key in keys for key in family_labels(key)]
+            if set(kin) - set(intent.genre_keys):
+                intent.genre_family_keys = tuple(dict.fromkeys([*intent.genre_keys, *kin]))
         if excluded:
             names = [*([intent.exclude_genre_label] if intent.exclude_genre_label else []), *(n for n, _ in excluded)]
             intent.exclude_genre_label = " or ".join(dict.fromkeys(names))

@@ -53,6 +53,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], int, Features], ...] = (
     ("Stay", "Zedd", ("complextro",), 2017, features(bpm=102, energy=62, valence=50)),
     ("This Is What You Came For", "Calvin Harris", ("dance pop",), 2016, features(bpm=124, energy=93, valence=46)),
     ("Just Can’t Get Enough", "The Black Eyed Peas", ("dance pop",), 2011, features(bpm=94, energy=64, valence=48)),
+    ("Crying in the Club", "Camila Cabello", ("dance pop",), 2017, features(bpm=85, energy=62, valence=60)),
 )
 SONGS = [Song(i, title, artist, genres, (year,), f) for i, (title, artist, genres, year, f) in enumerate(ROWS)]
 TITLES = [song.title for song in SONGS]
@@ -155,6 +156,8 @@ CASES = [
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
     # A whole request that is one title of two words or more names the song, though its words are moods.
+    pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
+    pytest.param("crying in the club", {"concepts": ["heartbreak"]}, (), id="title-that-is-a-vocabulary-phrase"),
     pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),
     pytest.param("Stay With Me by Sam Smith!", {"like": "Stay With Me"}, (), id="bare-title-by-artist"),
     pytest.param(

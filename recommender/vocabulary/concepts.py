@@ -114,7 +114,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "love songs",
-        r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
+        r"love songs?|slow jams?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
         r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae",
         "tender, romantic love songs for a date night or a slow dance",
         (("energy", "low"), ("valence", "not_low"), ("acousticness", "high")),
