@@ -23,7 +23,7 @@ from recommender.catalog import load_catalog
 from recommender.intent import Intent
 from recommender.parser import IntentParser
 from recommender.songs import Features, Song
-from recommender.vocabulary import CONCEPTS, GENRES
+from recommender.vocabulary import CONCEPTS, EMOJI, GENRES
 
 
 def features(*, bpm: float = 120, energy: float = 60, valence: float = 50, acousticness: float = 10) -> Features:
@@ -446,3 +446,10 @@ def test_every_plain_title_of_the_reference_catalog_is_found(reference_catalog: 
 def test_titles_with_punctuation_are_found(reference_catalog: Path, template: str) -> None:
     songs, _, punctuated = reference_titles(reference_catalog)
     assert misread(songs, punctuated, template) == []
+
+
+@pytest.mark.parametrize(("emoji", "word"), [(e, w) for e, w in EMOJI.items() if w])
+def test_every_emoji_stands_for_words_the_parser_reads(parser: IntentParser, emoji: str, word: str) -> None:
+    """An emoji alone is understood (a concept, a wish, a genre, or an honest note for a genre the catalog lacks)."""
+    intent = parser.parse(f"{emoji} songs")
+    assert intent.understood or intent.notes, (emoji, word)
