@@ -55,6 +55,7 @@ GENRES: tuple[Genre, ...] = (
             "electronic trap",
             "electro",
             "tropical",
+            "electropop",  # pop made as dance music (The Chainsmokers): both families
         ),
         (("acousticness", "low"), ("danceability", "high")),
     ),
