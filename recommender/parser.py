@@ -334,14 +334,17 @@ class IntentParser:
                 return song_id, (0, len(text))
         return None
 
-    @staticmethod
-    def _by_artist(song: Song, rest: str) -> int:
-        """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist, else 0."""
+    def _by_artist(self, song: Song, rest: str) -> int:
+        """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist (or their distinctive
+        surname, "sorry by bieber"), else 0."""
         by = re.match(r"[.!?]* by ((?:\S+ ?){1,5})", rest)
         if not by:
             return 0
         artist = _artist_key(song.artist).split()
         said = by[1].split()
+        surname = self.surnames.get(song.artist)
+        if surname is not None and said[0].strip(".,!?") == surname:
+            return by.start(1) + len(said[0].rstrip(".,!?"))
         # As many words as the artist's name has, compared loosely ("the weeknd", "mark ronson").
         size = len(artist) + (said[0] == "the" and bool(artist) and artist[0] != "the")
         if fuzz.ratio(_artist_key(" ".join(said[:size])), " ".join(artist)) < 85:

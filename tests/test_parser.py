@@ -144,6 +144,12 @@ CASES = [
         "like shape of you but slower", {"like": "Shape of You", "wishes": {("bpm", "low")}}, (), id="like-but-slower"
     ),
     pytest.param("more like someone like you by adele", {"like": "Someone Like You"}, (), id="like-title-by-artist"),
+    pytest.param(
+        "smth like sorry by bieber but slower",
+        {"like": "Sorry", "wishes": {("bpm", "low")}},
+        (),
+        id="like-title-by-surname-is-not-a-filter",
+    ),
     pytest.param("similar to hello", {"like": "Hello"}, (), id="similar-to"),
     pytest.param("sounds like royals", {"like": "Royals"}, (), id="sounds-like"),
     pytest.param("songs like girls like you", {}, (), id="unknown-title-is-nothing"),
