@@ -14,8 +14,9 @@ import numpy as np
 from .intent import Intent
 from .songs import FEATURE_NAMES, Song, as_table
 
-# Least important filter first: a numeric bound, then genre, then year; the artist named goes last.
-RELAX_ORDER = ("bounds", "genre", "year", "artist")
+# Least important filter first: a numeric bound, then genre (widened to its family before it goes), then year;
+# the artist named goes last.
+RELAX_ORDER = ("bounds", "genre", "family", "year", "artist")
 
 
 class Membership:
@@ -88,6 +89,8 @@ class Filters:
             filters["year"] = self.years.songs_with(intent.years.__contains__)
         if intent.genre_keys:
             filters["genre"] = self._genres(intent.genre_keys)
+        if intent.genre_family_keys:
+            filters["family"] = self._genres(intent.genre_family_keys)
         if intent.bounds:
             ok = np.ones(self.size, dtype=bool)
             for wish in (w for w in intent.bounds if w.feature in self.known_features):

@@ -36,6 +36,8 @@ class Intent:
     """What a request asks for. Empty fields mean "no preference".
 
     ``genre_keys`` and ``exclude_genre_keys`` are catalog genre label words (whole words);
+    ``genre_family_keys`` widen ``genre_keys`` to their families (r&b to R&B and soul), the step a genre
+    filter takes before giving way when it leaves too few songs;
     ``like`` is the id of a catalog song the request named as the one to sound like; ``notes`` are
     honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:");
     ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words).
@@ -49,6 +51,7 @@ class Intent:
     exclude_years: set[int] = field(default_factory=set)
     genre_keys: tuple[str, ...] = ()
     genre_label: str = ""
+    genre_family_keys: tuple[str, ...] = ()
     exclude_genre_keys: tuple[str, ...] = ()
     exclude_genre_label: str = ""
     exclude_explicit: bool = False

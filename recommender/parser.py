@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import Song, SongTable, as_table
-from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre
+from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre, family_labels
 
 YEAR = r"((?:19|20)\d\d)"
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
@@ -342,7 +342,11 @@ class IntentParser:
 
     def _whole_title(self, text: str) -> tuple[int, Span] | None:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
-        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres."""
+        "uptown funk by mark ronson"), names that song, even where its words are also moods or genres; but
+        not where a phrase of the vocabulary fills most of it ("crying in the club" is a mood people post)."""
+        phrases = (m for patterns in CONCEPT_PATTERNS.values() for pattern in patterns for m in pattern.finditer(text))
+        if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
+            return None
         for end in (len(text), *(by.start() for by in re.finditer(r" by ", text))):
             key = _title_key(text[:end])
             song_id = self.title_ids.get(key)
@@ -353,14 +357,17 @@ class IntentParser:
                 return song_id, (0, len(text))
         return None
 
-    @staticmethod
-    def _by_artist(song: Song, rest: str) -> int:
-        """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist, else 0."""
+    def _by_artist(self, song: Song, rest: str) -> int:
+        """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist (or their distinctive
+        surname, "sorry by bieber"), else 0."""
         by = re.match(r"[.!?]* by ((?:\S+ ?){1,5})", rest)
         if not by:
             return 0
         artist = _artist_key(song.artist).split()
         said = by[1].split()
+        surname = self.surnames.get(song.artist)
+        if surname is not None and said[0].strip(".,!?") == surname:
+            return by.start(1) + len(said[0].rstrip(".,!?"))
         # As many words as the artist's name has, compared loosely ("the weeknd", "mark ronson").
         size = len(artist) + (said[0] == "the" and bool(artist) and artist[0] != "the")
         if fuzz.ratio(_artist_key(" ".join(said[:size])), " ".join(artist)) < 85:
@@ -428,7 +435,7 @@ class IntentParser:
             low, high = self.years
             span = f"{low}–{high}" if low != high else str(low)
             intent.notes.append(
-                f"No songs from {label.removeprefix('year ')} in this catalog (it covers {span}); closest:"
+                f"No songs from {re.sub(r'^years? ', '', label)} in this catalog (it covers {span}); closest:"
             )
             return
         intent.years, intent.year_label = years, label
@@ -486,6 +493,9 @@ class IntentParser:
         if included:
             intent.genre_label = " or ".join(dict.fromkeys(name for name, _ in included))
             intent.genre_keys = tuple(dict.fromkeys(key for _, keys in included for key in keys))
+            kin = [key for _, keys in included for key in keys for key in family_labels(key)]
+            if set(kin) - set(intent.genre_keys):
+                intent.genre_family_keys = tuple(dict.fromkeys([*intent.genre_keys, *kin]))
         if excluded:
             names = [*([intent.exclude_genre_label] if intent.exclude_genre_label else []), *(n for n, _ in excluded)]
             intent.exclude_genre_label = " or ".join(dict.fromkeys(names))

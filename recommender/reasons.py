@@ -67,8 +67,12 @@ def reasons_for(intent: Intent, song: Song, fits: Sequence[Fit], relaxed: Sequen
                 by_label.setdefault(fit.wish.label, []).append(fit)
         reasons += [_wish_reason(song, label, group) for label, group in by_label.items()]
     for name in relaxed:
+        if name == "genre" and intent.genre_family_keys and "family" not in relaxed and song.genres:
+            reasons.append(f"kin to {intent.genre_label}: {', '.join(song.genres)} (few {intent.genre_label} songs)")
+            continue
         what = intent.year_label if name == "year" else "numbers" if name == "bounds" else name
-        reasons.append(f"outside the {what} asked for (few matches)")
+        if name != "family":  # a song outside the family is outside the genre: said once
+            reasons.append(f"outside the {what} asked for (few matches)")
     return tuple(dict.fromkeys(r for r in reasons if r)) or ("close to your words",)
 
 

@@ -23,7 +23,7 @@ from recommender.catalog import load_catalog
 from recommender.intent import Intent
 from recommender.parser import IntentParser
 from recommender.songs import Features, Song
-from recommender.vocabulary import CONCEPTS, GENRES
+from recommender.vocabulary import CONCEPTS, EMOJI, GENRES
 
 
 def features(*, bpm: float = 120, energy: float = 60, valence: float = 50, acousticness: float = 10) -> Features:
@@ -53,6 +53,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], int, Features], ...] = (
     ("Stay", "Zedd", ("complextro",), 2017, features(bpm=102, energy=62, valence=50)),
     ("This Is What You Came For", "Calvin Harris", ("dance pop",), 2016, features(bpm=124, energy=93, valence=46)),
     ("Just Can’t Get Enough", "The Black Eyed Peas", ("dance pop",), 2011, features(bpm=94, energy=64, valence=48)),
+    ("Crying in the Club", "Camila Cabello", ("dance pop",), 2017, features(bpm=85, energy=62, valence=60)),
 )
 SONGS = [Song(i, title, artist, genres, (year,), f) for i, (title, artist, genres, year, f) in enumerate(ROWS)]
 TITLES = [song.title for song in SONGS]
@@ -143,6 +144,12 @@ CASES = [
         "like shape of you but slower", {"like": "Shape of You", "wishes": {("bpm", "low")}}, (), id="like-but-slower"
     ),
     pytest.param("more like someone like you by adele", {"like": "Someone Like You"}, (), id="like-title-by-artist"),
+    pytest.param(
+        "smth like sorry by bieber but slower",
+        {"like": "Sorry", "wishes": {("bpm", "low")}},
+        (),
+        id="like-title-by-surname-is-not-a-filter",
+    ),
     pytest.param("similar to hello", {"like": "Hello"}, (), id="similar-to"),
     pytest.param("sounds like royals", {"like": "Royals"}, (), id="sounds-like"),
     pytest.param("songs like girls like you", {}, (), id="unknown-title-is-nothing"),
@@ -155,6 +162,8 @@ CASES = [
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
     # A whole request that is one title of two words or more names the song, though its words are moods.
+    pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
+    pytest.param("crying in the club", {"concepts": ["heartbreak"]}, (), id="title-that-is-a-vocabulary-phrase"),
     pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),
     pytest.param("Stay With Me by Sam Smith!", {"like": "Stay With Me"}, (), id="bare-title-by-artist"),
     pytest.param(
@@ -443,3 +452,10 @@ def test_every_plain_title_of_the_reference_catalog_is_found(reference_catalog: 
 def test_titles_with_punctuation_are_found(reference_catalog: Path, template: str) -> None:
     songs, _, punctuated = reference_titles(reference_catalog)
     assert misread(songs, punctuated, template) == []
+
+
+@pytest.mark.parametrize(("emoji", "word"), [(e, w) for e, w in EMOJI.items() if w])
+def test_every_emoji_stands_for_words_the_parser_reads(parser: IntentParser, emoji: str, word: str) -> None:
+    """An emoji alone is understood (a concept, a wish, a genre, or an honest note for a genre the catalog lacks)."""
+    intent = parser.parse(f"{emoji} songs")
+    assert intent.understood or intent.notes, (emoji, word)

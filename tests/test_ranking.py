@@ -475,3 +475,16 @@ def test_like_a_song_but_not_from_a_year_leaves_that_year_out() -> None:
     found = ranker().similar(SONGS[2], 3, {song_key(SONGS[2])}, Intent(text="x", exclude_years={2013}))
     # Song 3 charted in 2013 only; song 0 also in 2012, so it stays.
     assert sorted(r.song.id for r in found) == [0, 1]
+
+
+def test_a_genre_with_few_songs_widens_to_its_family_before_giving_way() -> None:
+    """Two r&b songs and k = 4: the soul songs (same family) come next, marked as kin; pop only after them."""
+    rows = [("canadian contemporary r&b",), ("alternative r&b",), ("british soul",), ("pop",), ("british soul",)]
+    songs = [Song(i, f"Song {i}", f"Artist {i}", genres, (2015,), FEATURES) for i, genres in enumerate(rows)]
+    ranker = Ranker(songs, np.eye(len(songs), 8, dtype=np.float32))
+    intent = IntentParser(songs).parse("r&b songs")
+    found = ranker.rank(intent, np.zeros(8, np.float32), 4)
+    assert [r.song.id for r in found][:2] in ([0, 1], [1, 0])
+    assert sorted(r.song.id for r in found[2:4]) == [2, 4]
+    assert any(reason.startswith("kin to r&b: british soul") for reason in found[2].reasons)
+    assert IntentParser(songs).parse("hip hop").genre_family_keys == ()  # nothing wider to fall back on

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .concepts import CONCEPTS, EMOJI, GENERIC_REQUESTS, Concept, Era
 from .features import FEATURE_TERMS, NEGATION
-from .genres import GENRES, PLACES, Genre, genre_families
+from .genres import GENRES, PLACES, Genre, family_labels, genre_families
 from .scales import (
     CHILL_MAX_ENERGY,
     CHILL_MAX_LOUDNESS,
@@ -49,5 +49,6 @@ __all__ = [
     "Scale",
     "decade_words",
     "feature_phrase",
+    "family_labels",
     "genre_families",
 ]

@@ -55,6 +55,7 @@ GENRES: tuple[Genre, ...] = (
             "electronic trap",
             "electro",
             "tropical",
+            "electropop",  # pop made as dance music (The Chainsmokers): both families
         ),
         (("acousticness", "low"), ("danceability", "high")),
     ),
@@ -171,3 +172,10 @@ def _labels_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
 def genre_families(label: str) -> list[str]:
     """The description families a catalog genre label belongs to, in table order, each once."""
     return list(dict.fromkeys(genre.family for genre in GENRES if genre.holds(label)))
+
+
+@cache
+def family_labels(label: str) -> tuple[str, ...]:
+    """The labels of every genre in the families ``label`` belongs to: "r&b" -> r&b and soul labels."""
+    families = set(genre_families(label))
+    return tuple(dict.fromkeys(key for genre in GENRES if genre.family in families for key in genre.labels))
