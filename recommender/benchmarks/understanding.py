@@ -3,19 +3,25 @@ on a synthetic one with as many artists as the biggest public datasets have.
 
 Both catalogs get the same mix of requests (``names.requests``: a third plain mood text, the rest
 naming their artists exactly, misspelt, two at once or excluded), timed one by one with
-``IntentParser.parse`` and reported side by side as median and p99.
+``IntentParser.parse`` and reported side by side as median and p99
+(``python -m recommender.benchmarks.understanding --artists 100000``; ``musicrec bench`` includes it).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ..catalog import load_catalog
 from ..parser import IntentParser
+from ..paths import resolve_catalog
 from ..songs import Features, Song, SongTable
 from .names import artist_names, requests
 
@@ -57,3 +63,18 @@ def measure(reference: IntentParser, artists: int, count: int = REQUESTS) -> dic
             **_timings(large, requests(table.artist_names(), count)),
         },
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--artists", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    args = parser.parse_args(argv)
+    reference = IntentParser(load_catalog(resolve_catalog()).songs)
+    json.dump(measure(reference, args.artists, args.requests), sys.stdout)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
