@@ -19,7 +19,7 @@ import pytest
 from recommender import index as index_cache
 from recommender.checksum import IDENTITIES
 from recommender.index import FILES, INDEX_FILE, MANIFEST, Fingerprint, IndexData, cache_folder
-from recommender.songs import Features, Song, SongTable
+from recommender.songs import DERIVED, Features, Song, SongTable
 from recommender.text import RequestError
 
 # Caches in these tests carry an index file, as the seed profile's and a large catalog's do.
@@ -458,6 +458,10 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
     manifest = json.loads((folder / MANIFEST).read_text())
     data = index_cache.load(folder, Fingerprint(**manifest["fingerprint"]))
     assert data is not None and len(data.songs) == 5
+    # The lookups' title keys were made at the build and saved with the songs, not made again at every start.
+    assert isinstance(data.songs, SongTable)
+    derived = [name for name in data.songs.arrays() if name.startswith(DERIVED) and name.endswith(".text")]
+    assert len(derived) == 3, derived
 
 
 @pytest.mark.slow
