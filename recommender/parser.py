@@ -228,6 +228,13 @@ class IntentParser:
                 self.names_by_surname.setdefault(surname, []).append(name)
             else:
                 self.other_surnames[name] = surname
+        # Fans shorten a distinctive "First Last" to initial and surname: "tswift", "t-swift", "t swift".
+        initialled = Counter(self.artist_keys[name][0] + surname for name, surname in self.surnames.items())
+        self.nicknames = {
+            self.artist_keys[name][0] + surname: name
+            for name, surname in self.surnames.items()
+            if initialled[self.artist_keys[name][0] + surname] == 1
+        }
         # Every artist by each shorter name its own begins with ("selena gomez" -> "Selena Gomez & The Scene").
         self.extensions: dict[str, list[str]] = {}
         for name in self.artists:
@@ -548,6 +555,10 @@ class IntentParser:
         for name, surname in self.other_surnames.items():
             for match in reading.finditer(rf"\b{re.escape(surname)}\b"):
                 found.setdefault(name, match.span())
+        for match in re.finditer(r"\b(\w)[- ]?(\w{5,})\b", lowered):
+            nicknamed = self.nicknames.get(match[1] + match[2])
+            if nicknamed is not None and reading.free(match.span()):
+                found.setdefault(nicknamed, match.span())
         # "Selena Gomez" also means "Selena Gomez & The Scene": every catalog artist that extends a match.
         for f, span in list(found.items()):
             for a in self.extensions.get(self.artist_keys[f], ()):

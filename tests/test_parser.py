@@ -196,6 +196,13 @@ CASES = [
     pytest.param("weeknd", {"artists": {"The Weeknd"}}, (), id="without-the"),
     pytest.param("bieber", {"artists": {"Justin Bieber"}}, (), id="surname"),
     pytest.param("ed sheeran songs", {"artists": {"Ed Sheeran"}}, (), id="full-name"),
+    pytest.param(
+        "esheeran but only the happy ones",
+        {"artists": {"Ed Sheeran"}, "wishes": {("valence", "high")}},
+        (),
+        id="initial-and-surname",
+    ),
+    pytest.param("t-swift or j bieber", {"artists": {"Justin Bieber"}}, (), id="initial-dash-surname"),
     pytest.param("songs by passenger", {"artists": {"Passenger"}}, (), id="common-word-artist-by"),
     pytest.param("passenger seat songs", {}, (), id="common-word-is-a-word"),
     # -- negation of artists, genres, moods and years ----------------------------------------------
