@@ -351,9 +351,6 @@ class IntentParser:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
         "uptown funk by mark ronson"), names that song, even where its words are also moods or genres; but
         not where a phrase of the vocabulary fills most of it ("crying in the club" is a mood people post)."""
-        phrases = (m for patterns in CONCEPT_PATTERNS.values() for pattern in patterns for m in pattern.finditer(text))
-        if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
-            return None
         for end in (len(text), *(by.start() for by in re.finditer(r" by ", text))):
             key = _title_key(text[:end])
             song_id = self.title_ids.get(key)
@@ -361,6 +358,9 @@ class IntentParser:
                 continue
             rest = text[end:]
             if not rest[self._by_artist(self.songs[song_id], rest) :].strip(" .!?"):
+                phrases = (m for ps in CONCEPT_PATTERNS.values() for p in ps for m in p.finditer(text))
+                if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
+                    return None
                 return song_id, (0, len(text))
         return None
 
