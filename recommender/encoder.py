@@ -1,11 +1,13 @@
 """Text encoders: the model's forward pass, mean pooling and normalisation, behind one small interface.
 
 ``torch-fp32`` runs sentence-transformers' own modules and is the reference every other backend
-is checked against. ``openvino-bf16+fp32`` (``openvino-fp32`` on a CPU without bf16 instructions)
-runs the same transformer converted once by OpenVINO from the verified weights: requests in bf16,
-long texts such as song descriptions in fp32. It is the default because it was the fastest backend
-whose vectors stayed within the cosine bound of torch fp32 in a side-by-side measurement (README,
-Performance). Both tokenise with the model's own ``tokenizer.json`` and group texts of similar
+is checked against. ``openvino-bf16+fp32head`` (``openvino-fp32`` on a CPU without bf16 instructions)
+runs the same transformer converted once by OpenVINO from the verified weights, in two parts: requests
+entirely in bf16, long texts such as song descriptions with the first ``FP32_HEAD_LAYERS`` layers in fp32
+and the rest in bf16. It is the default because it was the fastest backend whose vectors stayed within
+the cosine bound of torch fp32 in a side-by-side measurement (README, Performance). ``openvino-int8``
+(int8 weights) is opt-in and served only after it passed its quality gate (``encoder_gate``).
+All tokenise with the model's own ``tokenizer.json`` and group texts of similar
 length into a batch, so a short text is not padded to a long one beside it.
 """
 
@@ -34,8 +36,9 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 ENCODER_ENV = "MUSICREC_ENCODER"
-CHOICES = ("openvino", "torch")
+CHOICES = ("openvino", "torch", "openvino-int8")
 DEFAULT_CHOICE = "openvino"
+INT8 = "openvino-int8"
 # Texts in one forward pass at most: the micro-batcher's batch. Larger batches of song descriptions were
 # no faster per text (README, Performance), and activations for 32 texts of 384 tokens stay small.
 MAX_BATCH = 32
@@ -48,11 +51,21 @@ PAD_BUDGET = 96
 EMBED_CHUNK = 256
 # The converted model's cosine to torch fp32 on VERIFY_TEXTS must reach this, or it is refused.
 MIN_COSINE = 0.9995
+# int8 weights are judged by the eval gate (encoder_gate); this only catches a broken conversion.
+INT8_MIN_COSINE = 0.99
 # Bumped when the conversion itself changes, so older converted models are rebuilt.
-CONVERT_FORMAT = 1
+CONVERT_FORMAT = 2
+# Intra-op threads for one inference. Two beat one at every micro-batcher batch size (1, 8, 32) on the
+# 2-core machine in a side-by-side study (README, Performance, Threads); requests take turns on one model.
 OPENVINO_THREADS = 2
-# The longest batch (in tokens) that runs in bf16; see OpenVinoEncoder.
+# The longest batch (in tokens) that runs entirely in bf16; see OpenVinoEncoder.
 BF16_MAX_TOKENS = 32
+# Layers of the transformer that run in fp32 for longer texts: bf16 rounding in the first four or five
+# layers is what moved song descriptions under the cosine bound (bf16 in any one layer alone did not, and
+# later layers in bf16 cost almost nothing), measured layer by layer against torch fp32.
+FP32_HEAD_LAYERS = 4
+# The converted model's two parts: the embeddings and the first layers, then the remaining layers.
+PARTS = ("head", "tail")
 
 log = logging.getLogger(__name__)
 
@@ -194,32 +207,38 @@ class TorchEncoder:
 class OpenVinoEncoder:
     """The converted transformer compiled for this CPU; pooling and normalisation as the model does them.
 
-    With bf16, only batches of texts up to ``BF16_MAX_TOKENS`` run in bf16: song descriptions (60-120
-    tokens) drifted to cosine 0.9991 from fp32 there, under the bound, while requests stayed above
-    0.9999. Longer texts run on an fp32 compilation of the same model, made on first need, so a
-    serving process that only sees requests never holds it.
+    With bf16, batches of texts up to ``BF16_MAX_TOKENS`` (requests) run in bf16 throughout; longer
+    ones (song descriptions, 60-120 tokens) run the head (embeddings and the first ``FP32_HEAD_LAYERS``
+    layers) in fp32 and the tail in bf16. All-bf16 left two of 1,553 descriptions of the second catalog
+    and one of 587 of the reference catalog under the cosine bound, while requests stayed above 0.9999.
+    The fp32 head is compiled on first need, so a serving process that only sees requests never holds it.
+    ``int8`` (weights compressed at conversion) compiles every part in fp32 activations.
     """
 
     def __init__(self, folder: Path, tokens: TextTokens, precision: str) -> None:
-        self.name = "openvino-bf16+fp32" if precision == "bf16" else "openvino-fp32"
+        self.name = {"bf16": "openvino-bf16+fp32head", "fp32": "openvino-fp32", "int8": "openvino-int8"}[precision]
         self.tokens = tokens
         self._folder = folder
-        self._requests: dict[str, Any] = {precision: compile_converted(folder, precision).create_infer_request()}
-        self._short = precision
+        self._short = "fp32" if precision == "int8" else precision
+        self._compiled: dict[tuple[str, str], Any] = {}
         # One compiled model uses both cores for one batch; callers in several threads take turns.
         self._lock = threading.Lock()
+        self._request("head", self._short)
+        self._request("tail", self._short)
 
-    def _request(self, width: int) -> Any:
-        precision = self._short if width <= BF16_MAX_TOKENS else "fp32"
-        if precision not in self._requests:
-            self._requests[precision] = compile_converted(self._folder, precision).create_infer_request()
-        return self._requests[precision]
+    def _request(self, part: str, precision: str) -> Any:
+        if (part, precision) not in self._compiled:
+            self._compiled[part, precision] = compile_converted(self._folder, part, precision).create_infer_request()
+        return self._compiled[part, precision]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         def forward(_batch: list[int], ids: list[list[int]]) -> np.ndarray:
             input_ids, mask = self.tokens.pad(ids)
+            head = self._short if input_ids.shape[1] <= BF16_MAX_TOKENS else "fp32"
             with self._lock:
-                hidden = self._request(input_ids.shape[1]).infer({"input_ids": input_ids, "attention_mask": mask})[0]
+                # Inputs by position: (token ids or the head's hidden states, attention mask).
+                hidden = self._request("head", head).infer([input_ids, mask])[0]
+                hidden = self._request("tail", self._short).infer([np.asarray(hidden, dtype=np.float32), mask])[0]
             return mean_pool(np.asarray(hidden, dtype=np.float32), mask)
 
         return _encode_in_batches(self.tokens, texts, forward)
@@ -260,8 +279,17 @@ def load_encoder(
     ``exact`` always gives torch fp32: the seed profile reproduces the published distances, and bf16
     moves its tenth song. OpenVINO falls back to torch with a warning when it is not installed, the
     model is not a local folder, or its converted model cannot be made or misses the cosine bound.
+    ``openvino-int8`` is served only when its recorded quality gate passed; otherwise one warning line
+    says why and the default OpenVINO backend serves.
     """
     chosen = "torch" if exact else choice_from_env(choice)
+    if chosen == INT8:
+        from .encoder_gate import gate_refusal
+
+        refusal = gate_refusal(cache_dir, model_hash)
+        if refusal:
+            log.warning("%s: using openvino", refusal)
+            chosen = "openvino"
     folder = Path(source)
     if chosen == "torch" or not folder.is_dir():
         if chosen != "torch":
@@ -272,7 +300,7 @@ def load_encoder(
     except ImportError:
         log.warning("openvino is not installed (pip install -c constraints.txt openvino): using the torch encoder")
         return _torch_encoder(source)
-    return _openvino_encoder(folder, model_hash, cache_dir)
+    return _openvino_encoder(folder, model_hash, cache_dir, int8=chosen == INT8)
 
 
 def _torch_encoder(source: str) -> TorchEncoder:
@@ -287,26 +315,32 @@ def openvino_precision() -> str:
     return "bf16" if "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES") else "fp32"
 
 
-def converted_folder(cache_dir: Path, model_hash: str) -> Path:
-    return cache_dir / "models" / f"openvino-{model_hash[:16]}"
+def converted_folder(cache_dir: Path, model_hash: str, *, int8: bool = False) -> Path:
+    # The format is in the name: builds of another format sharing the cache keep their own copy.
+    return cache_dir / "models" / f"openvino{'-int8' if int8 else ''}-f{CONVERT_FORMAT}-{model_hash[:16]}"
 
 
-def conversion_fingerprint(model_hash: str) -> dict[str, object]:
-    """What a converted model depends on: the weights, the converter and the tracer."""
-    return {
+def conversion_fingerprint(model_hash: str, *, int8: bool = False) -> dict[str, object]:
+    """What a converted model depends on: the weights, the converter, the tracer (and the weight compressor)."""
+    fingerprint: dict[str, object] = {
         "model_sha256": model_hash,
         "openvino": importlib.metadata.version("openvino"),
         "torch": importlib.metadata.version("torch"),
         "transformers": importlib.metadata.version("transformers"),
         "format": CONVERT_FORMAT,
+        "fp32_head_layers": FP32_HEAD_LAYERS,
     }
+    if int8:
+        fingerprint["nncf"] = importlib.metadata.version("nncf")
+        fingerprint["weights"] = "int8_asym"
+    return fingerprint
 
 
-def _openvino_encoder(model_folder: Path, model_hash: str, cache_dir: Path) -> Encoder:
-    target = converted_folder(cache_dir, model_hash)
-    fingerprint = conversion_fingerprint(model_hash)
+def _openvino_encoder(model_folder: Path, model_hash: str, cache_dir: Path, *, int8: bool = False) -> Encoder:
+    target = converted_folder(cache_dir, model_hash, int8=int8)
+    fingerprint = conversion_fingerprint(model_hash, int8=int8)
     tokens = TextTokens.from_folder(model_folder)
-    precision = openvino_precision()
+    precision = "int8" if int8 else openvino_precision()
     problem = converted_damage(target, fingerprint)
     if problem == "refused":
         log.warning("the OpenVINO model was refused when converted (see %s): using the torch encoder", target)
@@ -340,55 +374,83 @@ def converted_damage(target: Path, fingerprint: dict[str, object]) -> str | None
     return check_files(target, files)
 
 
-def compile_converted(target: Path, precision: str) -> Any:
+def compile_converted(target: Path, part: str, precision: str) -> Any:
     import openvino as ov
 
-    config = {
+    config: dict[str, object] = {
         "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
         "INFERENCE_NUM_THREADS": OPENVINO_THREADS,
         "PERFORMANCE_HINT": "LATENCY",
+        # The CPU plugin quantizes activations to int8 on the fly for compressed weights; int8 activations
+        # break this model (some feed-forward inputs are 60x their 99th percentile), so weights only.
+        "DYNAMIC_QUANTIZATION_GROUP_SIZE": 0,
     }
-    return ov.Core().compile_model(str(target / "model.xml"), "CPU", config)
+    return ov.Core().compile_model(str(target / f"{part}.xml"), "CPU", config)
+
+
+def _parts(transformer: Any) -> dict[str, Any]:
+    """The transformer as two traceable modules: embeddings and the first layers, then the rest."""
+    import torch
+    from transformers.masking_utils import create_bidirectional_mask
+
+    class Part(torch.nn.Module):
+        def __init__(self, start: int, end: int) -> None:
+            super().__init__()
+            self.transformer = transformer
+            self.start, self.end = start, end
+
+        def forward(self, inputs: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.transformer.embeddings(input_ids=inputs) if self.start == 0 else inputs
+            mask = create_bidirectional_mask(
+                config=self.transformer.config, inputs_embeds=hidden, attention_mask=attention_mask
+            )
+            bias = self.transformer.encoder.compute_position_bias(hidden)
+            for layer in self.transformer.encoder.layer[self.start : self.end]:
+                hidden = layer(hidden, mask, bias)[0]
+            return hidden
+
+    layers = len(transformer.encoder.layer)
+    return {"head": Part(0, FP32_HEAD_LAYERS), "tail": Part(FP32_HEAD_LAYERS, layers)}
 
 
 def convert(reference: TorchEncoder, target: Path, fingerprint: dict[str, object], precision: str) -> bool:
     """Convert, check against ``reference`` and move into ``target``; False when the check refuses it.
 
     A refusal is recorded in ``target`` so later starts go straight to torch instead of converting again.
+    ``int8`` compresses the weights with NNCF after conversion (asymmetric, per output channel).
     """
     import openvino as ov
     import torch
 
     transformer: Any = reference.model[0].auto_model
     transformer.eval()
-
-    class LastHidden(torch.nn.Module):
-        """The transformer alone, taking and giving plain tensors, as the converter wants."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.transformer = transformer
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden: torch.Tensor = self.transformer(
-                input_ids=input_ids, attention_mask=attention_mask
-            ).last_hidden_state
-            return hidden
-
-    ids, mask = reference.tokens.pad(reference.tokens.ids(VERIFY_TEXTS[:2]))
+    ids, mask = (torch.from_numpy(a) for a in reference.tokens.pad(reference.tokens.ids(VERIFY_TEXTS[:2])))
     log.info("converting the model for OpenVINO into %s (once)", target)
+    converted = {}
     with torch.inference_mode():
-        converted = ov.convert_model(
-            LastHidden(),
-            example_input=(torch.from_numpy(ids), torch.from_numpy(mask)),
-            input=[("input_ids", [-1, -1], ov.Type.i64), ("attention_mask", [-1, -1], ov.Type.i64)],
-        )
+        parts = _parts(transformer)
+        hidden = parts["head"](ids, mask)
+        for name, example in (("head", ids), ("tail", hidden)):
+            shape = [-1, -1] if name == "head" else [-1, -1, hidden.shape[-1]]
+            kind = ov.Type.i64 if name == "head" else ov.Type.f32
+            converted[name] = ov.convert_model(
+                parts[name], example_input=(example, mask), input=[(shape, kind), ([-1, -1], ov.Type.i64)]
+            )
+    if precision == "int8":
+        import nncf
+
+        converted = {
+            name: nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM)
+            for name, model in converted.items()
+        }
+    files = [f"{part}.{suffix}" for part in PARTS for suffix in ("xml", "bin")]
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.staging-") as work:
         staging = Path(work) / "model"
         staging.mkdir()
-        # fp32 weights on disk: bf16 is chosen when compiling, and the fp32 fallback stays exact.
-        ov.save_model(converted, str(staging / "model.xml"), compress_to_fp16=False)
+        for name, model in converted.items():
+            # fp32 weights on disk: bf16 is chosen when compiling, and the fp32 head stays exact.
+            ov.save_model(model, str(staging / f"{name}.xml"), compress_to_fp16=False)
         candidate = OpenVinoEncoder(staging, reference.tokens, precision)
         cosine = float(np.min(np.sum(candidate.encode(VERIFY_TEXTS) * reference.encode(VERIFY_TEXTS), axis=1)))
         manifest: dict[str, object] = {
@@ -396,17 +458,18 @@ def convert(reference: TorchEncoder, target: Path, fingerprint: dict[str, object
             "precision": precision,
             "min_cosine": round(cosine, 6),
         }
-        if cosine >= MIN_COSINE:
-            manifest["files"] = {name: sha256_file(staging / name) for name in ("model.xml", "model.bin")}
+        bound = INT8_MIN_COSINE if precision == "int8" else MIN_COSINE
+        if cosine >= bound:
+            manifest["files"] = {name: sha256_file(staging / name) for name in files}
         else:
             log.warning(
                 "the OpenVINO %s model reaches cosine %.5f to torch fp32, under the %.4f bound: refused, using torch",
                 precision,
                 cosine,
-                MIN_COSINE,
+                bound,
             )
             manifest["refused"] = True
-            for name in ("model.xml", "model.bin"):
+            for name in files:
                 (staging / name).unlink()
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         shutil.rmtree(target, ignore_errors=True)

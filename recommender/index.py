@@ -65,8 +65,10 @@ class IndexData:
 
 
 def cache_folder(cache_dir: Path, fingerprint: Fingerprint) -> Path:
-    # The format in the name: checkouts of different versions sharing one cache never rebuild each other's index.
-    return cache_dir / "indexes" / f"{fingerprint.profile}-{fingerprint.catalog_sha256[:16]}-v{fingerprint.format}"
+    # The format and the encoder in the name: checkouts of different versions, and processes serving different
+    # encoder backends, sharing one cache never rebuild each other's index.
+    name = f"{fingerprint.profile}-{fingerprint.encoder}-{fingerprint.catalog_sha256[:16]}-v{fingerprint.format}"
+    return cache_dir / "indexes" / name
 
 
 def _write_synced(path: Path, write: Callable[[BinaryIO], object]) -> None:

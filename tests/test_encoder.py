@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from recommender import encoder as encoders
+from recommender import encoder_gate
 from recommender.benchmarks.bench import request_texts
 from recommender.encoder import (
     ENCODER_ENV,
@@ -19,6 +20,7 @@ from recommender.encoder import (
     TextTokens,
     TorchEncoder,
     choice_from_env,
+    conversion_fingerprint,
     converted_folder,
     embed_catalog,
     length_batches,
@@ -26,6 +28,7 @@ from recommender.encoder import (
     mean_pool,
 )
 from recommender.engine import Recommender
+from recommender.index import Fingerprint, cache_folder
 from recommender.model import MODEL_ENV, ModelError, resolve_model
 from recommender.paths import cache_dir
 from recommender.templates import describe
@@ -134,6 +137,79 @@ def test_the_seed_profile_always_gets_the_exact_encoder(monkeypatch: pytest.Monk
     monkeypatch.setattr(encoders, "_torch_encoder", lambda source: FakeTorch())
     monkeypatch.setenv(ENCODER_ENV, "openvino")
     assert load_encoder("/nowhere", "f" * 64, Path("/nowhere"), exact=True).name == "torch-fp32"
+
+
+class FakeFast:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
+
+
+def choose_int8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[bool]]:
+    """Ask for openvino-int8 with conversion stubbed out; returns the name served and the int8 flags asked for."""
+    folder = tmp_path / "model"
+    folder.mkdir(exist_ok=True)
+    asked: list[bool] = []
+
+    def fake_openvino(_folder: Path, _hash: str, _cache: Path, *, int8: bool = False) -> FakeFast:
+        asked.append(int8)
+        return FakeFast("openvino-int8" if int8 else "openvino-bf16+fp32head")
+
+    monkeypatch.setattr(encoders, "_openvino_encoder", fake_openvino)
+    return load_encoder(str(folder), "f" * 64, tmp_path, "openvino-int8").name, asked
+
+
+@pytest.mark.parametrize(
+    ("gate", "says"),
+    [
+        (None, "has not passed its quality gate yet"),
+        (encoder_gate.judge({"all": 0.0, "feature": -0.02}, seed_exact=True), "failed its quality gate"),
+        (encoder_gate.judge({"all": 0.0}, seed_exact=False), "failed its quality gate"),
+    ],
+)
+def test_int8_is_refused_with_one_line_unless_its_gate_passed(
+    gate: encoder_gate.GateResult | None,
+    says: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if gate is not None:
+        encoder_gate.record(tmp_path, "f" * 64, gate)
+    with caplog.at_level(logging.WARNING, logger="recommender.encoder"):
+        name, asked = choose_int8(tmp_path, monkeypatch)
+    assert (name, asked) == ("openvino-bf16+fp32head", [False])  # the default fast backend serves instead
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert says in warning and "using openvino" in warning and "\n" not in warning
+
+
+def test_int8_is_served_once_its_gate_passed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    passed = encoder_gate.judge({"all": -0.004, "feature": 0.01, "entity": -0.01}, seed_exact=True)
+    assert passed.passed and "pass" in passed.summary()
+    encoder_gate.record(tmp_path, "f" * 64, passed)
+    assert choose_int8(tmp_path, monkeypatch) == ("openvino-int8", [True])
+
+
+def test_a_gate_recorded_for_other_weights_does_not_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder_gate.record(tmp_path, "f" * 64, encoder_gate.judge({"all": 0.0}, seed_exact=True))
+    path = encoder_gate.gate_path(tmp_path, "f" * 64)
+    entry = json.loads(path.read_text())
+    entry["fingerprint"]["model_sha256"] = "0" * 64
+    path.write_text(json.dumps(entry))
+    assert choose_int8(tmp_path, monkeypatch)[0] == "openvino-bf16+fp32head"
+
+
+def test_every_backend_has_its_own_converted_model_and_index_cache(tmp_path: Path) -> None:
+    model_hash = "f" * 64
+    assert converted_folder(tmp_path, model_hash) != converted_folder(tmp_path, model_hash, int8=True)
+    assert conversion_fingerprint(model_hash) != conversion_fingerprint(model_hash, int8=True)
+    folders = {
+        cache_folder(tmp_path, Fingerprint("c" * 64, "default", 1, model_hash, name))
+        for name in ("torch-fp32", "openvino-bf16+fp32head", "openvino-int8")
+    }
+    assert len(folders) == 3
 
 
 # --- the real model -----------------------------------------------------------------------------
