@@ -209,7 +209,7 @@ class OpenVinoEncoder:
 
     With bf16, batches of texts up to ``BF16_MAX_TOKENS`` (requests) run in bf16 throughout; longer
     ones (song descriptions, 60-120 tokens) run the head (embeddings and the first ``FP32_HEAD_LAYERS``
-    layers) in fp32 and the tail in bf16. All-bf16 left two of 1,553 descriptions of the second catalog
+    layers) in fp32 and the tail in bf16. All-bf16 left three of 1,553 descriptions of the second catalog
     and one of 587 of the reference catalog under the cosine bound, while requests stayed above 0.9999.
     The fp32 head is compiled on first need, so a serving process that only sees requests never holds it.
     ``int8`` (weights compressed at conversion) compiles every part in fp32 activations.
