@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from recommender.ann import EXACT_LIMIT, IndexChoice, build_index, choose_index
-from recommender.benchmarks import bench, understanding
+from recommender.benchmarks import bench, encoders, understanding
 from recommender.benchmarks.names import artist_names, requests
 from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, measure
 from recommender.engine import Recommender
@@ -178,3 +178,11 @@ def test_quick_benchmark_runs_and_writes_its_report(
     assert set(written["throughput"]) == {str(level) for level in bench.QUICK.levels}
     assert "error" not in written["scale"][0]
     assert "single request, median ms" in bench.format_table(result)
+
+
+def test_each_backend_is_started_by_the_setting_that_serves_it() -> None:
+    # A cold start asks for a backend by MUSICREC_ENCODER; int8's name starts like the default's.
+    assert encoders._choice("openvino-int8") == "openvino-int8"
+    assert encoders._choice("openvino-bf16+fp32head") == "openvino"
+    assert encoders._choice("openvino-fp32") == "openvino"
+    assert encoders._choice("torch-fp32") == "torch"
