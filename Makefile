@@ -10,7 +10,7 @@ setup: $(VENV)/.installed
 
 # The same script builds the container (see Dockerfile), so CI exercises the container's install too.
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/install.sh
-	PYTHON=$(PYTHON) scripts/install.sh $(VENV) test
+	PYTHON=$(PYTHON) scripts/install.sh $(VENV) test,int8
 	touch $@
 
 demo: setup

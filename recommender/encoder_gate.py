@@ -71,7 +71,7 @@ def gate_refusal(cache_dir: Path, model_hash: str) -> str | None:
     try:
         fingerprint = conversion_fingerprint(model_hash, int8=True)
     except ImportError:  # importlib.metadata's PackageNotFoundError: nncf is not installed
-        return f"{INT8} needs nncf (pip install -c constraints.txt nncf)"
+        return f"{INT8} needs nncf (pip install -c constraints.txt -e '.[int8]')"
     try:
         entry = json.loads(gate_path(cache_dir, model_hash).read_text())
     except (OSError, ValueError):

@@ -24,7 +24,7 @@ def test_the_container_and_make_setup_install_with_one_script() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^\s+scripts/install\.sh /opt/musicrec/venv$", dockerfile, re.M)
-    assert re.search(r"^\tPYTHON=\$\(PYTHON\) scripts/install\.sh \$\(VENV\) test$", makefile, re.M)
+    assert re.search(r"^\tPYTHON=\$\(PYTHON\) scripts/install\.sh \$\(VENV\) test,int8$", makefile, re.M)
     assert re.search(r"^make setup$", (REPO / ".ci" / "run").read_text(), re.M), "CI runs the install script"
 
 

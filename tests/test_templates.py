@@ -176,10 +176,10 @@ def test_seed_bins_never_leave_a_value_without_label() -> None:
 def probe_songs() -> list[Song]:
     """Songs at every band of every scale, in every genre of the vocabulary: what any template change shows in."""
     base = {name: 0.0 for name in Features.__dataclass_fields__}
-    songs = []
+    songs: list[Song] = []
     for name, scale in SCALES.items():
         for value in (*(bound - 0.5 for bound in scale.bounds), scale.bounds[-1] + 0.5):
-            features = Features(**{**base, name: value})  # type: ignore[arg-type]
+            features = Features(**{**base, name: value})
             songs.append(Song(len(songs), f"Probe {name} {value}", "Probe", (), (2015,), features))
     for genre in GENRES:
         for label in genre.labels:
