@@ -178,3 +178,20 @@ def test_quick_benchmark_runs_and_writes_its_report(
     assert set(written["throughput"]) == {str(level) for level in bench.QUICK.levels}
     assert "error" not in written["scale"][0]
     assert "single request, median ms" in bench.format_table(result)
+
+
+@pytest.mark.slow
+def test_the_serving_run_loads_its_file_through_the_real_path_and_reports_every_figure(
+    tmp_path: Path, reference_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender.benchmarks import serving
+
+    monkeypatch.setattr(serving, "QUERIES_PER_SHAPE", 3)
+    monkeypatch.setattr(serving, "RECALL_QUERIES", 2)
+    monkeypatch.setenv("MUSICREC_CATALOG", str(reference_catalog))
+    served = serving.measure(2000, tmp_path, reference_catalog, cold_repeats=1)
+    assert served["songs"] > 1900 and served["cold_start_failures"] == []
+    assert set(served["post_encode_ms"]) == {"artist", "year", "genre", "feature wishes", "plain text"}
+    assert served["recall_at_10_all"] >= 0.9  # a small catalog is scored exactly: the same songs
+    assert served["catalog_load_peak_rss_mb"] > 0 and served["cold_start_s"] > 0
+    assert "end to end, synthetic tracks_features.csv" in "\n".join(bench.serving_lines(served))
