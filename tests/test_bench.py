@@ -186,3 +186,20 @@ def test_each_backend_is_started_by_the_setting_that_serves_it() -> None:
     assert encoders._choice("openvino-bf16+fp32head") == "openvino"
     assert encoders._choice("openvino-fp32") == "openvino"
     assert encoders._choice("torch-fp32") == "torch"
+
+
+@pytest.mark.slow
+def test_the_serving_run_loads_its_file_through_the_real_path_and_reports_every_figure(
+    tmp_path: Path, reference_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender.benchmarks import serving
+
+    monkeypatch.setattr(serving, "QUERIES_PER_SHAPE", 3)
+    monkeypatch.setattr(serving, "RECALL_QUERIES", 2)
+    monkeypatch.setenv("MUSICREC_CATALOG", str(reference_catalog))
+    served = serving.measure(2000, tmp_path, reference_catalog, cold_repeats=1)
+    assert served["songs"] > 1900 and served["cold_start_failures"] == []
+    assert set(served["post_encode_ms"]) == {"artist", "year", "genre", "feature wishes", "plain text"}
+    assert served["recall_at_10_all"] >= 0.9  # a small catalog is scored exactly: the same songs
+    assert served["catalog_load_peak_rss_mb"] > 0 and served["cold_start_s"] > 0
+    assert "end to end, synthetic tracks_features.csv" in "\n".join(bench.serving_lines(served))
