@@ -500,7 +500,7 @@ class IntentParser:
         if included:
             intent.genre_label = " or ".join(dict.fromkeys(name for name, _ in included))
             intent.genre_keys = tuple(dict.fromkeys(key for _, keys in included for key in keys))
-            kin = [key for _, keys in included for key in keys for key in family_labels(key)]
+            kin = [key for _, labels in included for label in labels for key in family_labels(label)]
             if set(kin) - set(intent.genre_keys):
                 intent.genre_family_keys = tuple(dict.fromkeys([*intent.genre_keys, *kin]))
         if excluded:

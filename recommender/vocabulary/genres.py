@@ -169,9 +169,13 @@ def _labels_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(label) for label in labels) + r")\b")
 
 
-def genre_families(label: str) -> list[str]:
-    """The description families a catalog genre label belongs to, in table order, each once."""
-    return list(dict.fromkeys(genre.family for genre in GENRES if genre.holds(label)))
+@cache
+def genre_families(label: str) -> tuple[str, ...]:
+    """The description families a catalog genre label belongs to, in table order, each once.
+
+    Cached: every /similar request asks it of each distinct label in the catalog, and a build of every song's.
+    """
+    return tuple(dict.fromkeys(genre.family for genre in GENRES if genre.holds(label)))
 
 
 @cache
