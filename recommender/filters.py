@@ -48,17 +48,29 @@ class Membership:
 
     def songs_with_any(self, labels: Iterable[Hashable]) -> np.ndarray:
         """A mask of the songs that carry at least one of ``labels``, each found by lookup."""
-        return self._songs_of([i for label in labels for i in self.positions.get(label, ())])
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.rows_with_any(labels)] = True
+        return mask
+
+    def rows_with_any(self, labels: Iterable[Hashable]) -> np.ndarray:
+        """The positions of the songs that carry at least one of ``labels`` (a song may repeat): no mask over
+        the catalog is made, so a few artists' songs cost their own number, not the catalog's."""
+        return self._rows_of([i for label in labels for i in self.positions.get(label, ())])
 
     def _songs_of(self, positions: list[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
-        if positions:
-            chosen = np.asarray(positions, dtype=np.int64)
-            first, counts = self.label_starts[chosen], np.diff(self.label_starts)[chosen]
-            # The chosen labels' runs of songs, end to end, in one gather.
-            runs = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            mask[self.songs[runs]] = True
+        mask[self._rows_of(positions)] = True
         return mask
+
+    def _rows_of(self, positions: list[int]) -> np.ndarray:
+        if not positions:
+            return np.zeros(0, dtype=np.int64)
+        chosen = np.asarray(positions, dtype=np.int64)
+        first, counts = self.label_starts[chosen], np.diff(self.label_starts)[chosen]
+        # The chosen labels' runs of songs, end to end, in one gather.
+        runs = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        rows: np.ndarray = self.songs[runs]
+        return rows
 
 
 class Filters:
@@ -119,6 +131,10 @@ class Filters:
     def by_main_artist(self, names: set[str]) -> np.ndarray:
         """The songs whose main artist is one of ``names`` (not a guest on someone else's song)."""
         return self.main_artists.songs_with_any(names)
+
+    def main_artist_rows(self, names: set[str]) -> np.ndarray:
+        """The positions of ``by_main_artist``'s songs, ascending, each once."""
+        return np.unique(self.main_artists.rows_with_any(names))
 
     def _artists(self, names: set[str]) -> np.ndarray:
         return self.credits.songs_with_any(names)

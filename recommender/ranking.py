@@ -24,6 +24,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
+from .boost import NEAR_BPM_SPAN, Boost, DenseBoost, FeatureOrders, FitBoost, wish_scores
 from .filters import RELAX_ORDER, Filters
 from .intent import RANKING_KINDS, Intent, Wish
 from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
@@ -53,7 +54,6 @@ MAIN_ARTIST_BONUS = FEATURE_WEIGHT
 # features with the liked songs' mean, times this, is added to its score (feature wishes weigh 4, the
 # text similarity about 0.2-0.6). Off for a member with no 👍.
 LIKED_WEIGHT = 0.3
-NEAR_BPM_SPAN = 30.0
 # Candidates per requested song when the index proposes them: room for repeats, the per-artist cap and relaxing.
 POOL_PER_RESULT = 20
 MIN_POOL = 200
@@ -63,6 +63,8 @@ MIN_POOL = 200
 FILTERED_PROBE_POWER = 0.6
 # Filters that leave at most this many songs are scored exactly, even in a large catalog: a few MB of vectors.
 EXACT_POOL = 4096
+# With a boost, the IVF search returns this many times the pool's size (see ``_pool``).
+NEAREST_PER_POOL = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +123,22 @@ class Ranker:
         self.filters = Filters(table, self.features, self.known_features)
         self.measured: np.ndarray = np.asarray(known.any(axis=1))
         self.percentiles = np.full_like(self.features, np.nan, order="F")
+        # Each feature's measured songs by value: a large catalog's best fits to a wish are a run of it (boost.py).
+        orders = []
         for column in range(len(FEATURE_NAMES)):
-            values = self.features[known[:, column], column]
+            rows = np.flatnonzero(known[:, column])
+            values = self.features[rows, column]
             # Average rank of ties, scaled to [0, 1]: equal values get equal scores. Searched in sorted order
             # (the same positions, found a hundred times faster over a million songs than in catalog order).
             by_value = np.argsort(values, kind="stable")
+            orders.append(rows[by_value].astype(np.int32 if len(rows) < 2**31 else np.int64))
             ordered = values[by_value]
             order = np.empty(len(values), dtype=np.int64)
             order[by_value] = np.searchsorted(ordered, ordered, side="left") + np.searchsorted(
                 ordered, ordered, side="right"
             )
-            self.percentiles[known[:, column], column] = order / (2 * max(len(values), 1))
+            self.percentiles[rows, column] = order / (2 * max(len(values), 1))
+        self.orders = FeatureOrders(orders, self.features)
         self.sound = self._sound_rows()
         norms = np.linalg.norm(self.sound, axis=1, keepdims=True)
         # Unit rows (zero without measurements): the direction of a member's 👍 songs' sound.
@@ -164,39 +171,27 @@ class Ranker:
         """The features a request asks about that this catalog does not give (left out of its ranking)."""
         return list(dict.fromkeys(w.feature for w in intent.wishes if w.feature not in self.known_features))
 
+    def _ranked(self, wishes: Sequence[Wish]) -> list[Wish]:
+        return [w for w in wishes if w.kind in RANKING_KINDS and w.feature in self.known_features]
+
     def _wish_scores(self, wishes: Sequence[Wish]) -> np.ndarray:
-        ranked = [w for w in wishes if w.kind in RANKING_KINDS and w.feature in self.known_features]
-        if not ranked:
-            return np.zeros(len(self.songs), dtype=np.float32)
-        total = np.zeros(len(self.songs), dtype=np.float32)
-        for wish in ranked:
-            column = self._column(wish.feature)
-            if wish.kind == "high":
-                total += self.percentiles[:, column]
-            elif wish.kind == "low":
-                total += 1 - self.percentiles[:, column]
-            elif wish.kind in ("not_low", "not_high"):
-                # "Not sad" is not "as happy as can be": the score rises steeply out of the end ruled out,
-                # then flattens (diminishing returns), so the request's other wishes choose among the rest.
-                away = self.percentiles[:, column] if wish.kind == "not_low" else 1 - self.percentiles[:, column]
-                total += np.sqrt(away)
-            else:
-                total += np.clip(1 - np.abs(self.features[:, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
-        return np.nan_to_num(total / len(ranked), nan=0.0)
+        return wish_scores(self.percentiles, self.features, self._ranked(wishes), slice(None))
 
     def _pool(
-        self, query: np.ndarray, mask: np.ndarray, boost: np.ndarray | None, size: int, every: np.ndarray | None
+        self, query: np.ndarray, mask: np.ndarray, boost: Boost | None, size: int, every: np.ndarray | None
     ) -> _Pool:
         """Songs worth scoring, with text scores: every song ``mask`` allows while that is cheap.
 
         ``every`` holds every song's text score when the index is exact. With an IVF index and a
         wide mask: the ``size`` nearest to ``query`` that pass the mask (the index searched with the
-        mask as a bitmap) and the ``size`` best by ``boost`` (the score's non-text part) among them.
+        mask as a bitmap) and the songs ``boost`` (the score's non-text part) favours most among them.
         """
-        allowed = np.flatnonzero(mask)
         if every is not None:
+            allowed = np.flatnonzero(mask)
             return _Pool(allowed, every[allowed])
-        if len(allowed) <= max(size, EXACT_POOL):
+        count = int(np.count_nonzero(mask))
+        if count <= max(size, EXACT_POOL):
+            allowed = np.flatnonzero(mask)
             return _Pool(allowed, self._rows(allowed) @ query)
         index = self.index
         assert index is not None, "every song is scored (every is not None) whenever there is no IVF index"
@@ -204,19 +199,28 @@ class Ranker:
         # faiss's stubs miss its Python wrappers: parameters take keywords, a bitmap selector takes the array alone.
         # A filter that keeps few songs ("from 1987": 2% of them) leaves few in the usual lists: more are probed,
         # in proportion, so the nearest songs that pass are still found (the bitmap skips the rest cheaply).
-        nprobe = min(index.nlist, math.ceil(index.nprobe * (index.ntotal / len(allowed)) ** FILTERED_PROBE_POWER))
+        nprobe = min(index.nlist, math.ceil(index.nprobe * (index.ntotal / count) ** FILTERED_PROBE_POWER))
         params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=nprobe)  # type: ignore[call-arg, arg-type]
-        similarity, nearest = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), size, params=params)
+        # With a boost, more of the nearest: a search costs its probed lists, hardly its length, and a lower text
+        # floor both ends the pool's growth sooner and spares decoding the boosted songs that cannot reach the top.
+        wanted = size * (NEAREST_PER_POOL if boost is not None else 1)
+        similarity, nearest = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), wanted, params=params)
         found = nearest[0] >= 0
         ids, text = nearest[0][found], similarity[0][found]
         text_floor = float(text.min()) if len(text) else -np.inf
         boost_floor = 0.0
         if boost is not None:
-            # Over the allowed songs only: a partition over many equal "excluded" values is very slow.
-            values = boost[allowed]
-            top = np.argpartition(values, -size)[-size:]
-            boost_floor = float(values[top].min())
-            extra = np.setdiff1d(allowed[top], ids)
+            best, boost_floor = boost.best(mask, count, size)
+            extra = np.setdiff1d(best, ids)
+            if len(extra) and len(ids) >= size:
+                # A boosted song the search did not find is no nearer than its text floor: one that could not
+                # reach the size-th best found song even so is left out, and the pool's floor says so.
+                bar = np.partition(text + boost.of(ids), -size)[-size]
+                reach = boost.of(extra)
+                out = reach + text_floor < bar
+                if out.any():
+                    boost_floor = max(boost_floor, float(reach[out].max()))
+                    extra = extra[~out]
             ids, text = np.concatenate([ids, extra]), np.concatenate([text, self._rows(extra) @ query])
         order = np.argsort(ids)
         return _Pool(ids[order], text[order], text_floor, boost_floor)
@@ -232,15 +236,7 @@ class Ranker:
         """The top ``k`` songs for a parsed request and its embedding, none of the songs keyed in ``exclude``;
         songs that sound like the ``liked`` ones rise by up to ``LIKED_WEIGHT``."""
         query = np.asarray(vector, dtype=np.float32)
-        wish: np.ndarray | None = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
-        if intent.artists:
-            # "Bieber songs": his own first, then the songs he is a guest on.
-            own = MAIN_ARTIST_BONUS * self.filters.by_main_artist(intent.artists).astype(np.float32)
-            wish = own if wish is None else wish + own
-        if liked:
-            sound = self.audio[list(liked)].mean(axis=0)
-            pull = LIKED_WEIGHT * (self.audio @ (sound / max(float(np.linalg.norm(sound)), 1e-6)))
-            wish = pull if wish is None else wish + pull
+        wish = self._boost(intent, liked)
         # Small catalogs: one product for every song; large ones score only their candidates.
         every = self.vectors @ query if self.index is None else None
         # Songs without measurements cannot fit a feature wish; exclusions rule songs out for good.
@@ -252,7 +248,7 @@ class Ranker:
             exclude,
             start=max(MIN_POOL, POOL_PER_RESULT * k),
             pool_for=lambda mask, size: self._pool(query, mask, wish, size, every),
-            scores_for=lambda pool: pool.text + wish[pool.ids] if wish is not None else pool.text,
+            scores_for=lambda pool: pool.text + wish.of(pool.ids) if wish is not None else pool.text,
             # Every song left out of the pool scores below its text floor plus its boost floor; without a
             # boost, the nearest songs are the answer.
             floor_for=lambda pool: pool.text_floor + pool.boost_floor if wish is not None else -np.inf,
@@ -261,6 +257,30 @@ class Ranker:
             Recommendation(rank=i + 1, song=self.songs[c.index], score=c.score, reasons=self._reasons(intent, c))
             for i, c in enumerate(chosen)
         ]
+
+    def _boost(self, intent: Intent, liked: Sequence[int]) -> Boost | None:
+        """The request's score beyond its text: feature wishes, a named artist's own songs, a 👍 pull.
+
+        A large catalog's wishes and artists are scored on its candidates alone (``FitBoost``); a pull,
+        and any boost in a catalog scored whole, is computed for every song at once.
+        """
+        if not (intent.wishes or intent.artists or liked):
+            return None
+        ranked = self._ranked(intent.wishes)
+        if self.index is not None and not liked and FitBoost.handles(ranked):
+            # "Bieber songs": his own first, then the songs he is a guest on.
+            rows = self.filters.main_artist_rows(intent.artists) if intent.artists else np.zeros(0, dtype=np.int64)
+            return FitBoost(self.orders, self.percentiles, ranked, FEATURE_WEIGHT, rows, MAIN_ARTIST_BONUS)
+        wish: np.ndarray | None = FEATURE_WEIGHT * self._wish_scores(intent.wishes) if intent.wishes else None
+        if intent.artists:
+            own = MAIN_ARTIST_BONUS * self.filters.by_main_artist(intent.artists).astype(np.float32)
+            wish = own if wish is None else wish + own
+        if liked:
+            sound = self.audio[list(liked)].mean(axis=0)
+            pull = LIKED_WEIGHT * (self.audio @ (sound / max(float(np.linalg.norm(sound)), 1e-6)))
+            wish = pull if wish is None else wish + pull
+        assert wish is not None, "a request with wishes, artists or liked songs has a boost"
+        return DenseBoost(wish)
 
     def _select(
         self,
@@ -395,7 +415,7 @@ class Ranker:
             k,
             exclude,
             start=max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude))),
-            pool_for=lambda mask, size: self._pool(text_query, mask, closeness, size, every),
+            pool_for=lambda mask, size: self._pool(text_query, mask, DenseBoost(closeness), size, every),
             scores_for=lambda pool: TEXT_SHARE * pool.text + closeness[pool.ids],
             floor_for=lambda pool: TEXT_SHARE * pool.text_floor + pool.boost_floor,
         )
@@ -415,7 +435,7 @@ class Ranker:
         closeness = self._closeness(seed)
         size = max(MIN_POOL, POOL_PER_RESULT * (k + len(exclude)))
         while True:
-            pool = self._pool(text_query, everyone, closeness, size, every)
+            pool = self._pool(text_query, everyone, DenseBoost(closeness), size, every)
             pool_scores = TEXT_SHARE * pool.text + closeness[pool.ids]
             chosen: list[Recommendation] = []
             seen = set(exclude)

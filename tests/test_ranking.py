@@ -13,6 +13,7 @@ import faiss
 import numpy as np
 import pytest
 
+from recommender import boost
 from recommender.ann import IndexChoice, build_index
 from recommender.benchmarks.scale import HYBRID_INTENTS, Synthetic, SyntheticSongs, reference_songs
 from recommender.filters import Membership
@@ -145,6 +146,62 @@ def test_a_narrow_filter_in_a_large_catalog_is_scored_exactly(
     found = served.rank(Intent(text="x", artists={"Artist 3"}), Synthetic(20_000).queries(1)[0], 10)
     # Artist 3 has twenty songs; the request asks for ten and gets that artist's ten nearest.
     assert len(found) == 10 and {r.song.artist for r in found} == {"Artist 3"}
+
+
+@pytest.fixture(scope="module")
+def exhaustive_ivf(large: tuple[SyntheticSongs, np.ndarray, faiss.Index]) -> faiss.Index:
+    """An IVF index over the same songs that probes every list with float vectors: its search is exact."""
+    _, vectors, _ = large
+    quantizer = faiss.IndexFlatIP(vectors.shape[1])
+    index = faiss.IndexIVFFlat(quantizer, vectors.shape[1], 64, faiss.METRIC_INNER_PRODUCT)
+    index.own_fields = True  # the index frees its quantizer, not Python (as ann.empty_ivf does)
+    quantizer.this.disown()  # type: ignore[attr-defined]
+    index.train(vectors)
+    index.add(vectors)
+    index.nprobe = 64
+    index.make_direct_map()
+    return index
+
+
+FEATURE_INTENTS = [
+    Intent(text="calm", wishes=[Wish("energy", "low", "calm")]),
+    Intent(text="not sad", wishes=[Wish("valence", "not_low", "not sad")]),
+    Intent(text="around 128 bpm", wishes=[Wish("bpm", "near", "around 128 bpm", 128.0)]),
+    Intent(text="fast, over 140", wishes=[Wish("bpm", "high", "fast"), Wish("bpm", "min", "over 140", 140.0)]),
+    Intent(text="calm and happy", wishes=[Wish("energy", "low", "calm"), Wish("valence", "high", "happy")]),
+    Intent(text="loud and quiet", wishes=[Wish("loudness", "high", "loud"), Wish("loudness", "low", "quiet")]),
+    Intent(text="calm artist 3", artists={"Artist 3"}, wishes=[Wish("energy", "low", "calm")]),
+    Intent(text="calm from 2012", years={2012}, wishes=[Wish("energy", "low", "calm")]),
+]
+
+
+@pytest.mark.parametrize("intent", FEATURE_INTENTS, ids=lambda intent: intent.text)
+def test_feature_wishes_in_a_large_catalog_rank_as_scoring_every_song_without_scoring_each_one(
+    large: tuple[SyntheticSongs, np.ndarray, faiss.Index],
+    exhaustive_ivf: faiss.Index,
+    intent: Intent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    songs, vectors, _ = large
+    served, exact = Ranker(songs, RowsOnly(vectors), exhaustive_ivf), Ranker(songs, vectors)  # type: ignore[arg-type]
+    scored: list[int] = []
+    real = boost.wish_scores
+
+    def counted(percentiles: np.ndarray, features: np.ndarray, ranked: Sequence[Wish], rows: Any) -> np.ndarray:
+        found = real(percentiles, features, ranked, rows)
+        scored.append(len(found))
+        return found
+
+    monkeypatch.setattr(boost, "wish_scores", counted)
+    for query in Synthetic(20_000).queries(4):
+        scored.clear()
+        found = served.rank(intent, query, 10)
+        truth = exact.rank(intent, query, 10)
+        # The search is exact here, so the candidate pool must hold the exact answer, in its order.
+        assert [r.song.id for r in found] == [r.song.id for r in truth], intent.text
+        if len({w.feature for w in intent.wishes}) == 1 and intent.text != "loud and quiet":
+            # One feature's wishes are answered from its sorted order: never a score for every song.
+            assert scored and max(scored) < len(songs) / 4, intent.text
 
 
 # --- relaxation, the per-artist cap, exclusions, reasons and seed-relative bounds --------------------
