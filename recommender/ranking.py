@@ -210,7 +210,7 @@ class Ranker:
         text_floor = float(text.min()) if len(text) else -np.inf
         boost_floor = 0.0
         if boost is not None:
-            best, boost_floor = boost.best(mask, count, size)
+            best, boost_floor = boost.best(mask, count, wanted)
             extra = np.setdiff1d(best, ids)
             if len(extra) and len(ids) >= size:
                 # A boosted song the search did not find is no nearer than its text floor: one that could not
