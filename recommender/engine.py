@@ -187,6 +187,7 @@ class Recommender:
                         data = cls._build(path, chosen, encoder, lenient, progress=shown, resume=resume)
                     # Made before saving: the title keys its lookups derive go into the cache with the songs.
                     ready = serve(data)
+                    ready.lookup.derive_keys()
                     index_cache.save(folder, fingerprint, data)
         ready = ready or serve(data)
         log.info(

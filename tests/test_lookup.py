@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from recommender.benchmarks.names import ADJECTIVES, NOUNS, artist_names
 from recommender.catalog import load_catalog
-from recommender.lookup import CHOICE_PREFIX, SongLookup, choice_value, plain
-from recommender.songs import Song
+from recommender.lookup import CHOICE_PREFIX, SongLookup, choice_value, plain, unaccented
+from recommender.songs import Song, SongTable
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +82,66 @@ def test_autocomplete_is_not_padded_with_unrelated_songs(lookup: SongLookup) -> 
     assert [s.label for s in lookup.find("love the wa", 25)] == ["Love The Way You Lie — Eminem"]
     assert lookup.find("somone like you", 25)[0].label == "Someone Like You — Adele", "a misspelt title"
     assert {s.artist for s in lookup.find("rihana", 25)} == {"Rihanna"}, "a misspelt artist"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_made_plain_as_any_text_is(text: str) -> None:
+    # plain() lowercases ASCII directly, for speed: the same as taking accents off and casefolding.
+    assert unaccented(text) == text.lower()
+
+
+class CountingTable(SongTable):
+    """A song table that counts the songs made from it."""
+
+    made = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        CountingTable.made += 1
+        return super().__getitem__(index)
+
+
+class CountingList(list[str]):
+    """A list that counts its items read one by one or all at once."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__(items)
+        self.read = 0
+
+    def __getitem__(self, index: Any) -> Any:
+        self.read += 1
+        return super().__getitem__(index)
+
+    def __iter__(self) -> Iterator[str]:
+        self.read += len(self)
+        return super().__iter__()
+
+
+def test_a_large_catalog_is_looked_up_without_reading_every_song() -> None:
+    rng = random.Random(5)
+    artists = artist_names(25_000)
+    songs = [
+        Song(
+            id=i,
+            title=f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {rng.choice(NOUNS)}",
+            artist=artists[i % len(artists)],
+            genres=(),
+            years=(2000,),
+            features=None,
+        )
+        for i in range(200_000)
+    ]
+    table = CountingTable.from_arrays(SongTable(songs).arrays())
+    lookup = SongLookup(table)
+    keys = lookup.keys  # made once, at the first lookup
+    keys.titles, keys.full_titles = CountingList(keys.titles), CountingList(keys.full_titles)
+    CountingTable.made = 0
+    wanted = songs[123_456]
+    assert lookup.resolve(wanted.title).song is not None
+    assert lookup.resolve(f"{wanted.title} {wanted.artist}").song == table[123_456]
+    misspelt = lookup.resolve(wanted.title[:-1] + "x" + " " + wanted.artist)
+    assert table[123_456] in misspelt.close or misspelt.song == table[123_456]
+    assert table[123_456] in lookup.find(wanted.artist, 25)
+    assert lookup.find(wanted.title.split()[0][:3], 25)
+    # Each answer reads the songs it weighs, never the 200,000 titles one by one.
+    assert keys.titles.read + keys.full_titles.read < 10_000
+    assert CountingTable.made < 1_000

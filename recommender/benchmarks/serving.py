@@ -177,7 +177,7 @@ def prepare(csv_path: Path, cache: Path) -> dict[str, Any]:
     index = _build_index(data, choose_index(len(table), DIM))
     index_s = time.perf_counter() - started
     # As a build does before saving: the lookups' title keys go into the cache (SongTable.derived).
-    SongLookup(table)
+    SongLookup(table).derive_keys()
     IntentParser(table)
     index_cache.save(folder, fingerprint, index_cache.IndexData(songs=table, vectors=vectors, index=index))
     del vectors
