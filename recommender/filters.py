@@ -34,11 +34,16 @@ class Membership:
         self.size = len(ends)
         starts = np.concatenate([[0], ends]).astype(np.int64)
         members = np.asarray(members, dtype=np.int64)
-        self.positions: dict[Hashable, list[int]] = {}
-        for position, label in enumerate(self.labels):
-            self.positions.setdefault(label, []).append(position)
-        # Label j's songs are songs[label_starts[j]:label_starts[j + 1]].
-        order = np.argsort(members, kind="stable")
+        # Each label's last position, and the earlier ones of a label that repeats (rare: one pass over the labels
+        # in C when none does, as with a catalog's 300,000 artist names).
+        self.last = dict(zip(self.labels, range(len(self.labels)), strict=True))
+        self.earlier: dict[Hashable, list[int]] = {}
+        if len(self.last) < len(self.labels):
+            for position, label in enumerate(self.labels):
+                if self.last[label] != position:
+                    self.earlier.setdefault(label, []).append(position)
+        # Label j's songs are songs[label_starts[j]:label_starts[j + 1]] (in any order: a mask is made of them).
+        order = np.argsort(members)
         self.songs = np.repeat(np.arange(self.size), np.diff(starts))[order]
         self.label_starts = np.searchsorted(members[order], np.arange(len(self.labels) + 1))
 
@@ -55,7 +60,11 @@ class Membership:
     def rows_with_any(self, labels: Iterable[Hashable]) -> np.ndarray:
         """The positions of the songs that carry at least one of ``labels`` (a song may repeat): no mask over
         the catalog is made, so a few artists' songs cost their own number, not the catalog's."""
-        return self._rows_of([i for label in labels for i in self.positions.get(label, ())])
+        return self._rows_of([i for label in labels for i in self._positions(label)])
+
+    def _positions(self, label: Hashable) -> list[int]:
+        last = self.last.get(label)
+        return [] if last is None else [*self.earlier.get(label, ()), last]
 
     def _songs_of(self, positions: list[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)

@@ -35,11 +35,7 @@ class RatioIndex:
         self.lengths = np.array([len(key) for key in self.keys], dtype=np.int64)
         # Keys of length n are self.keys[starts[n]:starts[n + 1]].
         self.starts = np.searchsorted(self.lengths, np.arange(int(self.lengths.max(initial=0)) + 2))
-        postings: dict[str, list[int]] = {}
-        for number, key in enumerate(self.keys):
-            for pair in _pairs(key):
-                postings.setdefault(pair, []).append(number)
-        self.postings = {pair: np.array(ids, dtype=np.int64) for pair, ids in postings.items()}
+        self.postings = _postings(self.keys.tolist(), self.lengths)
 
     def candidates(self, query: str) -> np.ndarray:
         """Positions of the keys that may score ``cutoff`` or more against ``query`` (every one that does)."""
@@ -77,3 +73,28 @@ class RatioIndex:
 
 def _pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _postings(keys: list[str], lengths: np.ndarray) -> dict[str, np.ndarray]:
+    """Each letter pair -> the positions of the keys holding it, ascending, each once: made with array operations
+    from every key's characters at once, not pair by pair (150,000 artists would take seconds)."""
+    if not keys:
+        return {}
+    chars = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    # A pair is two neighbouring characters of one key: none spans the end of a key and the start of the next.
+    within = owner[:-1] == owner[1:]
+    pairs, holders = ((chars[:-1] << np.uint64(32)) | chars[1:])[within], owner[:-1][within]
+    order = np.lexsort((holders, pairs))
+    pairs, holders = pairs[order], holders[order]
+    fresh = np.ones(len(pairs), dtype=bool)
+    fresh[1:] = (pairs[1:] != pairs[:-1]) | (holders[1:] != holders[:-1])
+    pairs, holders = pairs[fresh], holders[fresh]
+    if not len(pairs):
+        return {}
+    distinct, starts = np.unique(pairs, return_index=True)
+    ends = np.append(starts[1:], len(pairs))
+    return {
+        chr(code >> 32) + chr(code & 0xFFFFFFFF): holders[start:end]
+        for code, start, end in zip(distinct.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    }

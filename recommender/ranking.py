@@ -128,16 +128,11 @@ class Ranker:
         for column in range(len(FEATURE_NAMES)):
             rows = np.flatnonzero(known[:, column])
             values = self.features[rows, column]
-            # Average rank of ties, scaled to [0, 1]: equal values get equal scores. Searched in sorted order
-            # (the same positions, found a hundred times faster over a million songs than in catalog order).
-            by_value = np.argsort(values, kind="stable")
+            # Average rank of ties, scaled to [0, 1]: equal values get equal scores, whatever order the sort
+            # leaves them in (numpy's unstable float sort is SIMD, several times faster than a stable one).
+            by_value = np.argsort(values)
             orders.append(rows[by_value].astype(np.int32 if len(rows) < 2**31 else np.int64))
-            ordered = values[by_value]
-            order = np.empty(len(values), dtype=np.int64)
-            order[by_value] = np.searchsorted(ordered, ordered, side="left") + np.searchsorted(
-                ordered, ordered, side="right"
-            )
-            self.percentiles[rows, column] = order / (2 * max(len(values), 1))
+            self.percentiles[rows[by_value], column] = _tie_ranks(values[by_value]) / (2 * max(len(values), 1))
         self.orders = FeatureOrders(orders, self.features)
         self.sound = self._sound_rows()
         norms = np.linalg.norm(self.sound, axis=1, keepdims=True)
@@ -463,6 +458,17 @@ class Ranker:
             ):
                 return chosen
             size *= 4
+
+
+def _tie_ranks(ordered: np.ndarray) -> np.ndarray:
+    """For sorted values: each one's first position among its equals plus the position after its last (one pass
+    over the runs of equal values, where a binary search per value costs a second at a million songs)."""
+    size = len(ordered)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])) if size else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], size)
+    counts = ends - starts
+    ranks: np.ndarray = np.repeat(starts + ends, counts)
+    return ranks
 
 
 # "Like X but slower" / "... but not as sad": a ranking word about a seed is a bound at the seed's own value.

@@ -166,7 +166,9 @@ class _Texts:
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], name: str, count: int) -> _Texts:
         buffer, ends = arrays[f"{name}.text"].tobytes(), arrays[f"{name}.ends"]
         _check_ends(ends, count, len(buffer), name)
-        return cls(buffer, ends.tolist())
+        texts = cls(buffer)
+        texts._ends = _array("q", ends)
+        return texts
 
     def append(self, text: str) -> None:
         self._buffer += text.encode("utf-8", "surrogatepass")
@@ -208,7 +210,9 @@ class _Coded:
         _check_ends(ends, count, len(codes), name)
         if codes.dtype != np.int32 or (len(codes) and (codes.min() < 0 or codes.max() >= distinct)):
             raise ValueError(f"{name}: codes out of range")
-        return cls(_Texts.from_arrays(arrays, f"{name}.names", distinct), codes.tolist(), ends.tolist())
+        coded = cls(_Texts.from_arrays(arrays, f"{name}.names", distinct))
+        coded.codes, coded.ends = _array("i", codes), _array("q", ends)
+        return coded
 
     def code(self, value: str) -> int:
         """The code of ``value``, a new one when it is new (only while the table is being made)."""
@@ -229,6 +233,13 @@ class _Coded:
     def distinct(self) -> list[str]:
         """Every distinct string, in code order: one pass over them, not over the songs."""
         return [self.names[code] for code in range(len(self.names))]
+
+
+def _array(typecode: str, values: np.ndarray) -> array[int]:
+    """A numpy column as a growable array, copied as bytes (a million items through Python ints take a second)."""
+    copied = array(typecode)
+    copied.frombytes(np.ascontiguousarray(values, dtype=np.dtype(typecode)).tobytes())
+    return copied
 
 
 def _int64(values: array[int]) -> np.ndarray:
@@ -328,7 +339,7 @@ class SongTable(Sequence[Song]):
         if years.dtype != np.int16:
             raise ValueError("years are not 16-bit integers")
         _check_ends(year_ends, count, len(years), "years")
-        table._years, table._year_ends = array("h", years.tolist()), array("q", year_ends.tolist())
+        table._years, table._year_ends = _array("h", years), _array("q", year_ends)
         return table
 
     def __len__(self) -> int:
