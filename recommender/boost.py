@@ -56,7 +56,10 @@ def wish_scores(percentiles: np.ndarray, features: np.ndarray, ranked: Sequence[
         return total
     for wish in ranked:
         total += wish_terms(percentiles, features, wish, rows)
-    return np.nan_to_num(total / len(ranked), nan=0.0)
+    # In place, as nan_to_num would give (the terms are never infinite): a million songs are scored at once.
+    total /= len(ranked)
+    np.copyto(total, 0, where=np.isnan(total))
+    return total
 
 
 class Boost(Protocol):

@@ -16,11 +16,13 @@ score a few hundred names each instead of every one.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+EXTRACT_CACHE = 8192
 # Room for rounding at the cutoff's edge (0.15 * 20 is 3.0000000000000004): the bounds stay whole numbers.
 EPSILON = 1e-9
 
@@ -36,6 +38,9 @@ class RatioIndex:
         # Keys of length n are self.keys[starts[n]:starts[n + 1]].
         self.starts = np.searchsorted(self.lengths, np.arange(int(self.lengths.max(initial=0)) + 2))
         self.postings = _postings(self.keys.tolist(), self.lengths)
+        # Requests repeat their words ("songs", "by", "for"), and every run of them is tried as a name: each
+        # is matched once (the index never changes, so a kept answer stays right).
+        self._extract = lru_cache(maxsize=EXTRACT_CACHE)(self._scored)
 
     def candidates(self, query: str) -> np.ndarray:
         """Positions of the keys that may score ``cutoff`` or more against ``query`` (every one that does)."""
@@ -60,15 +65,21 @@ class RatioIndex:
             for pair in pairs
             if (ids := self.postings.get(pair)) is not None
         ]
-        ids, counts = np.unique(np.concatenate(found), return_counts=True) if found else (np.zeros(0, np.int64),) * 2
+        # Shared pairs per key of those lengths, counted in one pass (no sort of the postings).
+        counts = np.bincount(np.concatenate(found) - low, minlength=high - low) if found else np.zeros(0, np.int64)
+        ids = np.flatnonzero(counts) + low
+        counts = counts[ids - low]
         shared = ids[(counts >= needed[self.lengths[ids]]) & (needed[self.lengths[ids]] > 0)]
         return np.concatenate([shared, *always])
 
     def extract(self, query: str) -> list[tuple[str, float]]:
         """(key, score) of every key with ``fuzz.ratio`` of at least ``cutoff`` against ``query``, best first."""
+        return list(self._extract(query))
+
+    def _scored(self, query: str) -> tuple[tuple[str, float], ...]:
         choices = self.keys[self.candidates(query)]
         hits = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=None)
-        return [(str(key), float(score)) for key, score, _ in hits]
+        return tuple((str(key), float(score)) for key, score, _ in hits)
 
 
 def _pairs(text: str) -> set[str]:
