@@ -44,11 +44,14 @@ def wish_terms(percentiles: np.ndarray, features: np.ndarray, wish: Wish, rows: 
         # "Not sad" is not "as happy as can be": the score rises steeply out of the end ruled out,
         # then flattens (diminishing returns), so the request's other wishes choose among the rest.
         away = percentiles[rows, column] if wish.kind == "not_low" else 1 - percentiles[rows, column]
-        return np.sqrt(away)
+        rooted: np.ndarray = np.sqrt(away)
+        return rooted
     return np.clip(1 - np.abs(features[rows, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
 
 
-def wish_scores(percentiles: np.ndarray, features: np.ndarray, ranked: Sequence[Wish], rows: np.ndarray | slice) -> np.ndarray:
+def wish_scores(
+    percentiles: np.ndarray, features: np.ndarray, ranked: Sequence[Wish], rows: np.ndarray | slice
+) -> np.ndarray:
     """The mean fit of the songs at ``rows`` to the ``ranked`` wishes; 0 for a song lacking one of their features."""
     count = len(percentiles) if isinstance(rows, slice) else len(rows)
     total = np.zeros(count, dtype=np.float32)

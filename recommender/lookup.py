@@ -184,11 +184,17 @@ class SongLookup:
 
         # Each distinct title or artist once; its songs, most popular first, as many as the list may show.
         for choices, songs_of in ((keys.distinct_titles, keys.title_songs), (keys.artist_names, keys.artist_songs)):
-            for _, score, position in process.extract(query, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff):
+            for _, score, position in process.extract(
+                query, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff
+            ):
                 add(keys.popular_first(songs_of(position))[:limit], float(score))
         labeled = keys.label_candidates(query, best)
         hits = process.extract(
-            query, [keys.label(i) for i in labeled.tolist()], scorer=fuzz.token_sort_ratio, limit=limit, score_cutoff=cutoff
+            query,
+            [keys.label(i) for i in labeled.tolist()],
+            scorer=fuzz.token_sort_ratio,
+            limit=limit,
+            score_cutoff=cutoff,
         )
         for _, score, position in hits:
             add(labeled[position : position + 1], float(score))
