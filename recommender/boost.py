@@ -173,11 +173,21 @@ class FitBoost:
         complete = False
         for wish in self.ranked:
             run, outside = self.orders.run(wish, length)
-            found.append(run[mask[run]])
-            if len(outside) == 0:
+            allowed = run[mask[run]]
+            bound = wish_terms(self.percentiles, self.orders.features, wish, outside).max() if len(outside) else None
+            if len(allowed) > size:
+                # A filter on this very feature ("over 140 bpm") keeps all of its best run: only the best ``size``
+                # are decoded, and the best one dropped bounds the rest of the run.
+                fits = wish_terms(self.percentiles, self.orders.features, wish, allowed)
+                best = np.argpartition(-fits, size)
+                dropped = fits[best[size:]].max()
+                allowed = allowed[best[:size]]
+                bound = dropped if bound is None else max(bound, dropped)
+            found.append(allowed)
+            if bound is None:
                 complete = True  # every song with this feature is in the run; one without it fits nothing
             else:
-                edge += wish_terms(self.percentiles, self.orders.features, wish, outside).max()
+                edge += bound
         # Summed in float32 as ``of`` sums: rounding keeps the order, so no song left out exceeds it.
         floor = 0.0 if complete or not self.ranked else float(self.weight * (edge / np.float32(len(self.ranked))))
         return np.unique(np.concatenate(found)), max(floor, 0.0)

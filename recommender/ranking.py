@@ -197,7 +197,7 @@ class Ranker:
         nprobe = min(index.nlist, math.ceil(index.nprobe * (index.ntotal / count) ** FILTERED_PROBE_POWER))
         params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(bitmap), nprobe=nprobe)  # type: ignore[call-arg, arg-type]
         # With a boost, more of the nearest: a search costs its probed lists, hardly its length, and a lower text
-        # floor both ends the pool's growth sooner and spares decoding the boosted songs that cannot reach the top.
+        # floor ends the pool's growth sooner (and spares decoding the boosted songs that cannot reach the top).
         wanted = size * (NEAREST_PER_POOL if boost is not None else 1)
         similarity, nearest = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), wanted, params=params)
         found = nearest[0] >= 0
@@ -205,7 +205,7 @@ class Ranker:
         text_floor = float(text.min()) if len(text) else -np.inf
         boost_floor = 0.0
         if boost is not None:
-            best, boost_floor = boost.best(mask, count, wanted)
+            best, boost_floor = boost.best(mask, count, size)
             extra = np.setdiff1d(best, ids)
             if len(extra) and len(ids) >= size:
                 # A boosted song the search did not find is no nearer than its text floor: one that could not
