@@ -2,13 +2,13 @@
 
 The ranker scores a candidate pool, which must hold the songs this part favours most, and needs the
 most any song left out of the pool can get from it (its floor). ``DenseBoost`` has every song's value
-at hand and partitions the allowed ones. ``FitBoost`` never scores every song: a wish's score is a
-monotone function of one feature (its percentile, the complement, their square roots) or of its
-distance to a value ("around 128 bpm"), so each feature's songs, kept sorted by value once, give the
-songs that fit a wish best as one run of that order (its top, its bottom, or the run around the
-value). A song outside every wish's run scores at most the runs' edges, so their sum bounds every song
-left out (the threshold of Fagin's algorithm), and a named artist's own songs are few enough to add
-whole. Both compute a song's value with the same float32 operations, so they rank alike.
+at hand and takes the allowed songs above a threshold read off a sample of them. ``FitBoost`` never
+scores every song: a wish's score is a monotone function of one feature (its percentile, the
+complement, their square roots) or of its distance to a value ("around 128 bpm"), so each feature's
+songs, kept sorted by value once, give the songs that fit a wish best as one run of that order (its
+top, its bottom, or the run around the value). A song outside the run scores at most the run's edge
+(the threshold of Fagin's algorithm), and a named artist's own songs are few enough to add whole.
+Both compute a song's value with the same float32 operations, so they rank alike.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from .songs import FEATURE_NAMES
 NEAR_BPM_SPAN = 30.0
 # Which way along its feature's order a wish's best songs lie; "near" aims at its value.
 DIRECTION = {"high": "up", "not_low": "up", "low": "down", "not_high": "down"}
-# The run each wish gives per candidate the pool wants: a little more than one, so a filter that keeps a
-# share of the songs still finds about that many of them in the run.
-RUN_PER_CANDIDATE = 1.0
 # How many of a dense boost's values its threshold is read from.
 SAMPLE = 16_384
 
@@ -167,7 +164,7 @@ class FitBoost:
 
     def best(self, mask: np.ndarray, count: int, size: int) -> tuple[np.ndarray, float]:
         # A filter keeping a share of the songs keeps about that share of each run: runs grow in proportion.
-        length = math.ceil(RUN_PER_CANDIDATE * size * len(mask) / max(count, 1))
+        length = math.ceil(size * len(mask) / max(count, 1))
         found = [self.artist_rows[mask[self.artist_rows]]]
         edge = np.float32(0)
         complete = False
