@@ -21,12 +21,26 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import Song, SongTable, as_table
-from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre, family_labels
+from .vocabulary import (
+    CONCEPTS,
+    EMOJI,
+    FEATURE_NAMES_TYPED,
+    FEATURE_TERMS,
+    GENRES,
+    NEGATION,
+    PLACES,
+    Concept,
+    Genre,
+    family_labels,
+)
 
 YEAR = r"((?:19|20)\d\d)"
+# The ends of an open year range ("after 2015", "before 2012").
+OPEN_YEARS = (1900, 2100)
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
 NUMBER_WORDS = {
     "one": 1,
@@ -404,13 +418,19 @@ class IntentParser:
         rules: tuple[tuple[str, Callable[[re.Match[str]], tuple[int, int]]], ...] = (
             (rf"(?:between|from) {YEAR} (?:and|to|-) {YEAR}", lambda m: (int(m[1]), int(m[2]))),
             (rf"{YEAR} ?(?:-|–|to|through) ?{YEAR}", lambda m: (int(m[1]), int(m[2]))),
-            (rf"(?:before|earlier than|prior to|pre-?|older than|<) ?{YEAR}", lambda m: (1900, int(m[1]) - 1)),
-            (rf"(?:until|up to|through|<=) ?{YEAR}", lambda m: (1900, int(m[1]))),
-            (rf"(?:after|later than|post-?|newer than|>) ?{YEAR}", lambda m: (int(m[1]) + 1, 2100)),
-            (rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)", lambda m: (int(m[1]), 2100)),
-            (rf"(?:since|>=) ?{YEAR}", lambda m: (int(m[1]), 2100)),
-            (rf"{YEAR} (?:or|and) (?:later|newer|after)", lambda m: (int(m[1]), 2100)),
-            (rf"{YEAR} (?:or|and) (?:earlier|older|before)", lambda m: (1900, int(m[1]))),
+            (rf"(?:before|earlier than|prior to|pre-?|older than|<) ?{YEAR}", lambda m: (OPEN_YEARS[0], int(m[1]) - 1)),
+            (rf"(?:until|up to|through|<=) ?{YEAR}", lambda m: (OPEN_YEARS[0], int(m[1]))),
+            (rf"(?:after|later than|post-?|newer than|>) ?{YEAR}", lambda m: (int(m[1]) + 1, OPEN_YEARS[1])),
+            (
+                rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)",
+                lambda m: (int(m[1]), OPEN_YEARS[1]),
+            ),
+            (rf"(?:since|>=) ?{YEAR}", lambda m: (int(m[1]), OPEN_YEARS[1])),
+            (
+                rf"{YEAR} ?(?:\+|(?:or|and) (?:later|newer|after|up|beyond)|onwards?\b|on(?=\s*(?:[,.;!?)]|$)))",
+                lambda m: (int(m[1]), OPEN_YEARS[1]),
+            ),
+            (rf"{YEAR} (?:or|and) (?:earlier|older|before)", lambda m: (OPEN_YEARS[0], int(m[1]))),
             (r"(early|mid|late)[- ]?(?:(19|20)?(\d)0'?s)", _era),
             (r"((?:19|20)\d)0'?s", lambda m: (int(m[1]) * 10, int(m[1]) * 10 + 9)),
             (r"(?<![\d:])([5-9])0'?s", lambda m: (1900 + int(m[1]) * 10, 1909 + int(m[1]) * 10)),
@@ -420,7 +440,12 @@ class IntentParser:
                 low, high = to_range(match)
                 reading.claim(match.span())
                 span = set(range(min(low, high), max(low, high) + 1))
-                if reading.negated(match.start()):
+                if reading.negated(match.start()) and (low == OPEN_YEARS[0] or high == OPEN_YEARS[1]):
+                    # "nothing before 2015" is "2015 or later", and says so on the card.
+                    later = low == OPEN_YEARS[0]
+                    kept = range(high + 1, OPEN_YEARS[1] + 1) if later else range(OPEN_YEARS[0], low)
+                    self._set_years(set(kept), f"{high + 1} or later" if later else f"{low - 1} or earlier", intent)
+                elif reading.negated(match.start()):
                     intent.exclude_years |= span
                 else:
                     self._set_years(span, _year_label(match.group(0)), intent)
@@ -640,17 +665,84 @@ OR_LESS = r"(?: or (?:less|shorter|under|below)| max| tops| and under|-)"
 OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|above)| min)"
 
 
+# A number beside a feature's name. The number is never part of a longer one, a year or a duration.
+_NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
+_ABOVE = r"(?:over|above|more than|greater than|higher than|at least|no less than|min(?:imum)?(?: of)?|>=?|≥)"
+_BELOW = r"(?:under|below|less than|lower than|at most|no more than|max(?:imum)?(?: of)?|up to|<=?|≤)"
+_AND_ABOVE = r"(?:\+| ?plus| or (?:more|higher|above|over|greater)| and (?:up|above|over|higher))"
+_AND_BELOW = r"(?: or (?:less|lower|below|under)| and (?:under|below|lower))"
+_LINK = r"(?: (?:is|of|at|should be)|:|=)? ?\(? ?"
+_NAME = "(" + "|".join(FEATURE_NAMES_TYPED.values()) + ")"
+_RANGE = rf"(?:between )?{_NUMBER} ?(?:-|–|to|and) ?{_NUMBER}"
+FEATURE_NAME = re.compile(rf"\b{_NAME}\b")
+# (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
+FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), bounds)
+    for pattern, bounds in (
+        (rf"\b{_NAME}{_LINK}{_RANGE}", "range"),
+        (rf"(?<!\w){_RANGE} {_NAME}\b", "range"),
+        (rf"\b{_NAME}{_LINK}{_ABOVE} ?{_NUMBER}", "min"),
+        (rf"\b{_NAME}{_LINK}{_BELOW} ?{_NUMBER}", "max"),
+        (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_ABOVE}", "min"),
+        (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_BELOW}", "max"),
+        (rf"(?<!\w){_ABOVE} ?{_NUMBER} {_NAME}\b", "min"),
+        (rf"(?<!\w){_BELOW} ?{_NUMBER} {_NAME}\b", "max"),
+        (rf"(?<!\w){_NUMBER}{_AND_ABOVE} {_NAME}\b", "min"),
+        (rf"(?<!\w){_NUMBER}{_AND_BELOW} {_NAME}\b", "max"),
+    )
+)
+
+
+def _feature_bounds(reading: _Reading, intent: Intent) -> None:
+    """Bounds said with a feature's name and a number: "energy over 80", "danceability 70+", "popularity < 50",
+    "40-60 energy", "valence at least 0.7" (a fraction on a 0-100 feature, as Spotify gives it, is scaled)."""
+    # Most requests name no feature beside a number: one search rules out the ten.
+    if not any(c.isdigit() for c in reading.text) or not FEATURE_NAME.search(reading.text):
+        return
+    for pattern, bounds in FEATURE_BOUNDS:
+        for match in reading.finditer(pattern):
+            name = next(g for g in match.groups() if g is not None and not re.fullmatch(r"[-\d.]+", g))
+            feature = next(f for f, typed in FEATURE_NAMES_TYPED.items() if re.fullmatch(typed, name))
+            numbers = sorted(_on_scale(feature, g) for g in match.groups() if g is not None and g != name)
+            reading.claim(match.span())
+            if bounds == "range":
+                label = _bound_label(feature, f"{numbers[0]:g}-{numbers[1]:g}")
+                intent.wishes += [Wish(feature, "min", label, numbers[0]), Wish(feature, "max", label, numbers[1])]
+            elif bounds == "min":
+                intent.wishes.append(Wish(feature, "min", _bound_label(feature, f"over {numbers[0]:g}"), numbers[0]))
+            else:
+                intent.wishes.append(Wish(feature, "max", _bound_label(feature, f"under {numbers[0]:g}"), numbers[0]))
+
+
+def _on_scale(feature: str, number: str) -> float:
+    value = float(number)
+    # "valence at least 0.7": Spotify's 0-1 fraction, on the 0-100 scale every such feature has here.
+    if feature in FRACTION_FEATURES and "." in number and abs(value) <= 1:
+        return value * 100
+    return value
+
+
+def _bound_label(feature: str, bound: str) -> str:
+    """How a card repeats a bound: "over 120 BPM", "loudness over -5 dB", "energy 40-60"."""
+    if feature == "bpm":
+        return f"{bound} BPM"
+    return f"loudness {bound} dB" if feature == "loudness" else f"{feature} {bound}"
+
+
 def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     """Lengths and tempos with words or symbols: "under 3 min", "<3:00", "2:30 or less", ">140bpm",
     "140+ bpm", "120-130 bpm", "about 100 bpm"."""
     wishes = intent.wishes
+    _feature_bounds(reading, intent)
     # "3-4 min": one unit for both numbers.
-    for match in reading.finditer(r"\b(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"):
+    for match in reading.finditer(
+        r"\b(?:between )?(\d+(?:\.\d+)?) ?(?:-|to|and) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"
+    ):
         shortest, longest = sorted((float(match[1]) * 60, float(match[2]) * 60))
         reading.claim(match.span())
         wishes.append(Wish("length", "min", f"over {match[1]} min", shortest))
         wishes.append(Wish("length", "max", f"under {match[2]} min", longest))
-    for match in reading.finditer(rf"\b{DURATION} ?(?:-|to) ?{DURATION}"):
+    for match in reading.finditer(rf"\b(?:between )?{DURATION} ?(?:-|to|and) ?{DURATION}"):
         low, high = _minutes(match[1]), _minutes(match[2])
         if low is not None and high is not None:
             reading.claim(match.span())

@@ -250,6 +250,13 @@ def test_a_symbol_bound_holds(default_recommender: Recommender) -> None:
 
 
 @pytest.mark.slow
+def test_numbers_beside_feature_names_bound_every_answer(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="danceability 80+ with popularity under 60", k=10))
+    got = [(r.song.features.danceability, r.song.features.popularity) for r in answer.results if r.song.features]
+    assert len(got) == 10 and all(d >= 80 and p <= 60 for d, p in got), got
+
+
+@pytest.mark.slow
 def test_what_the_catalog_lacks_is_said_and_the_rest_followed(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text="jazz for a rainy day", k=10))
     assert answer.notes and "No jazz in this catalog" in answer.notes[0]

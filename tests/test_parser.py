@@ -286,6 +286,35 @@ CASES = [
         (),
         id="minutes-range",
     ),
+    pytest.param(
+        "between 3 and 4 minutes",
+        {"wishes": {("length", "min", 180), ("length", "max", 240)}},
+        (),
+        id="between-minutes",
+    ),
+    # A feature's own name beside a number: a bound on its scale, whichever side the number is on.
+    pytest.param("energy over 80", {"wishes": {("energy", "min", 80)}}, (), id="feature-over"),
+    pytest.param("popularity < 50", {"wishes": {("popularity", "max", 50)}}, (), id="feature-lt"),
+    pytest.param("danceability 70+", {"wishes": {("danceability", "min", 70)}}, (), id="feature-plus"),
+    pytest.param("75+ danceability", {"wishes": {("danceability", "min", 75)}}, (), id="plus-feature"),
+    pytest.param("at least 60 energy", {"wishes": {("energy", "min", 60)}}, (), id="at-least-feature"),
+    pytest.param("super danceable (75+)", {"wishes": {("danceability", "min", 75)}}, (), id="feature-word-paren"),
+    pytest.param("valence at least 0.7", {"wishes": {("valence", "min", 70)}}, (), id="feature-fraction"),
+    pytest.param("acousticness 30% or less", {"wishes": {("acousticness", "max", 30)}}, (), id="feature-percent"),
+    pytest.param("40-60 energy", {"wishes": {("energy", "min", 40), ("energy", "max", 60)}}, (), id="range-feature"),
+    pytest.param(
+        "tempo between 100 and 110",
+        {"wishes": {("bpm", "min", 100), ("bpm", "max", 110)}},
+        (),
+        id="tempo-between",
+    ),
+    pytest.param("loudness over -5 db", {"wishes": {("loudness", "min", -5)}}, (), id="loudness-db"),
+    pytest.param(
+        "acoustic under 3 min",
+        {"wishes": {("acousticness", "high"), ("length", "max", 180)}},
+        (),
+        id="feature-word-then-duration",
+    ),
     # Relative to a named song: a bound at that song's own value (Uptown Funk is 115 BPM).
     pytest.param("faster than Uptown Funk", {"wishes": {("bpm", "min", 115)}}, (), id="faster-than-song"),
     pytest.param("slower than hello", {"wishes": {("bpm", "max", 79)}}, (), id="slower-than-song"),
@@ -334,6 +363,13 @@ CASES = [
     pytest.param("no jazz", {"exclude_genres": labels("jazz")}, (), id="excluding-a-missing-genre-is-no-news"),
     # -- eras and years, in and out of the catalog --------------------------------------------------
     pytest.param("songs from 2015", {"years": {2015}}, (), id="year"),
+    pytest.param("2014+", {"years": set(range(2014, 2101))}, (), id="year-plus"),
+    pytest.param("2016 onwards", {"years": set(range(2016, 2101))}, (), id="year-onwards"),
+    pytest.param("no songs before 2015", {"years": set(range(2015, 2101))}, (), id="nothing-before-year"),
+    pytest.param("nothing after 2013", {"years": set(range(1900, 2014))}, (), id="nothing-after-year"),
+    pytest.param(
+        "songs from the last few years", {"concepts": ["new"], "years": {2017, 2018, 2019}}, (), id="last-few-years"
+    ),
     pytest.param("2012-2014", {"years": {2012, 2013, 2014}}, (), id="year-range"),
     pytest.param("mid 2010s", {"years": {2013, 2014, 2015, 2016}}, (), id="mid-decade"),
     pytest.param("late 2010s", {"years": {2017, 2018, 2019}}, (), id="late-decade"),

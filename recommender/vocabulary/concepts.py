@@ -169,7 +169,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "new",
         r"new (?:music|songs?|releases?|stuff|hits?|tracks?)|latest|recent(?:ly)?|newest|brand new|"
-        r"fresh (?:music|songs?|tracks?)|this year|current hits",
+        r"fresh (?:music|songs?|tracks?)|this year|current hits|(?:last|past) (?:few|couple(?: of)?|two|three) years",
         "the newest, most recent releases",
         era="newest",
     ),

@@ -68,6 +68,20 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy", (("length", "high", "long"),)),
     (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)", (("length", "low", "short"),)),
 )
+# A feature's name as people type it beside a number ("energy over 80", "75+ danceability", "popularity < 50",
+# "valence at least 0.7"): the number is a bound on the feature's own scale.
+FEATURE_NAMES_TYPED: dict[str, str] = {
+    "energy": r"energy(?: level)?",
+    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score",
+    "valence": r"valence|positivity|happiness",
+    "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic",
+    "speechiness": r"speechiness|speech(?:iness)? score",
+    "liveness": r"liveness|live(?:ness)? score",
+    "popularity": r"popularity(?: score)?|pop score|popular",
+    "loudness": r"loudness|volume",
+    "instrumentalness": r"instrumentalness",
+    "bpm": r"bpm|tempo|beats per minute",
+}
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
