@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
-from .songs import Song, SongTable, as_table
+from .songs import FEATURE_FIELDS, Song, SongTable, as_table
 from .vocabulary import (
     CONCEPTS,
     EMOJI,
@@ -129,6 +129,7 @@ class _Reading:
 
     text: str
     taken: list[Span] = field(default_factory=list)
+    refused: list[Span] = field(default_factory=list)
 
     def free(self, span: Span) -> bool:
         return not any(span[0] < end and start < span[1] for start, end in self.taken)
@@ -145,6 +146,17 @@ class _Reading:
     def negated(self, start: int) -> bool:
         """Whether a negation ("not", "no", "anything but", ...) ends right before ``start``."""
         return re.search(rf"\b{NEGATION}$", self.text[:start]) is not None
+
+    def refused_item(self, span: Span) -> bool:
+        """Whether the artist or genre at ``span`` is ruled out: negated itself, or listed after one that is
+        ("no edm or hip hop", "except bieber and drake"). A refused item is remembered for the next."""
+        start = span[0]
+        refused = self.negated(start) or any(
+            end <= start and LIST_JOIN.fullmatch(self.text[end:start]) for _, end in self.refused
+        )
+        if refused:
+            self.refused.append(span)
+        return refused
 
 
 def normalize(text: str) -> str:
@@ -195,8 +207,15 @@ class IntentParser:
         # Titles for "songs like X": the first row of each title key (repeated rows are one song); the keys
         # are made once per catalog and kept in its cache.
         keys = table.derived(_title_key)
-        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-        self.title_ids: dict[str, int] = {key: first[key] for key in dict.fromkeys(keys) if key}
+        # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
+        popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
+        best: dict[str, int] = {}
+        # The others of a shared title, better-known first: "hello by martin solveig" names his.
+        self.same_title: dict[str, list[int]] = {}
+        for row in np.argsort(-popularity, kind="stable").tolist():
+            if (first := best.setdefault(keys[row], row)) != row:
+                self.same_title.setdefault(keys[row], [first]).append(row)
+        self.title_ids: dict[str, int] = {key: best[key] for key in dict.fromkeys(keys) if key}
         self.title_keys = [key for key in self.title_ids if len(key) >= 2]
         # "7/11" and "E.T." as typed ("7 11", "e t"): titles whose punctuation splits words, without spaces.
         self.compact_ids = {key.replace(" ", ""): i for key, i in self.title_ids.items()}
@@ -348,16 +367,16 @@ class IntentParser:
             # "Chandelier by Sia but calmer": a title followed by its own artist names the song too.
             for by in re.finditer(r" by ", text):
                 hit = self._find_title(text[: by.start()].split(), from_start=False)
-                if hit is not None and self._by_artist(self.songs[hit[0]], text[by.start() :]):
+                if hit is not None and self._named_by(hit[0], text[by.start() :])[1]:
                     start = by.start() - len(" ".join(text[: by.start()].split()[-hit[1] :]))
                     found = hit[0], (start, by.start())
                     break
         if found is None:
             return
-        song_id, span = found
-        song = self.songs[song_id]
         # "like Someone Like You by Adele": the artist names the song, not a filter.
-        span = (span[0], span[1] + self._by_artist(song, text[span[1] :]))
+        song_id, artist_said = self._named_by(found[0], text[found[1][1] :])
+        song = self.songs[song_id]
+        span = (found[1][0], found[1][1] + artist_said)
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
 
@@ -371,12 +390,21 @@ class IntentParser:
             if song_id is None or len(key.split()) < 2:
                 continue
             rest = text[end:]
-            if not rest[self._by_artist(self.songs[song_id], rest) :].strip(" .!?"):
+            song_id, by = self._named_by(song_id, rest)
+            if not rest[by:].strip(" .!?"):
                 phrases = (m for ps in CONCEPT_PATTERNS.values() for p in ps for m in p.finditer(text))
                 if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
                     return None
                 return song_id, (0, len(text))
         return None
+
+    def _named_by(self, song_id: int, rest: str) -> tuple[int, int]:
+        """The song of ``song_id``'s title whose artist " by ARTIST" at the start of ``rest`` names (``song_id``
+        itself when none does), and the length of that " by ARTIST"."""
+        for candidate in self.same_title.get(_title_key(self.songs[song_id].title), [song_id]):
+            if by := self._by_artist(self.songs[candidate], rest):
+                return candidate, by
+        return song_id, 0
 
     def _by_artist(self, song: Song, rest: str) -> int:
         """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist (or their distinctive
@@ -504,24 +532,27 @@ class IntentParser:
     def _genres(self, reading: _Reading, intent: Intent) -> None:
         included: list[tuple[str, tuple[str, ...]]] = []
         excluded: list[tuple[str, tuple[str, ...]]] = []
+        hits: list[tuple[Span, str, tuple[str, ...], Genre | None]] = []
         for label in self.labels:  # the catalog's own labels first: "dance pop", "neo mellow"
             for match in reading.finditer(rf"\b{re.escape(label)}\b"):
                 reading.claim(match.span())
-                (excluded if reading.negated(match.start()) else included).append((label, (label,)))
+                hits.append((match.span(), label, (label,), None))
         for genre in GENRES:
             for match in reading.finditer(rf"\b(?:{genre.typed})\b"):
                 reading.claim(match.span())
-                negated = reading.negated(match.start())
-                if negated:
-                    excluded.append((genre.name, genre.labels))
-                elif self.present[genre.name]:
-                    included.append((genre.name, genre.labels))
-                else:
-                    self._missing_genre(genre, intent)
+                hits.append((match.span(), genre.name, genre.labels, genre))
         for place in self.places:
             for match in reading.finditer(rf"\b{place}\b"):
                 reading.claim(match.span())
-                (excluded if reading.negated(match.start()) else included).append((place, (place,)))
+                hits.append((match.span(), place, (place,), None))
+        # In the order they were said, so a negation carries down a list ("no edm or hip hop").
+        for span, name, keys, table_genre in sorted(hits, key=lambda hit: hit[0]):
+            if reading.refused_item(span):
+                excluded.append((name, keys))
+            elif table_genre is None or self.present[table_genre.name]:
+                included.append((name, keys))
+            else:
+                self._missing_genre(table_genre, intent)
         if included:
             intent.genre_label = " or ".join(dict.fromkeys(name for name, _ in included))
             intent.genre_keys = tuple(dict.fromkeys(key for _, keys in included for key in keys))
@@ -588,7 +619,8 @@ class IntentParser:
         for f, span in list(found.items()):
             for a in self.extensions.get(self.artist_keys[f], ()):
                 found.setdefault(a, span)
-        named = {name for name, span in found.items() if not reading.negated(span[0])}
+        refused = {span for span in sorted(set(found.values())) if reading.refused_item(span)}
+        named = {name for name, span in found.items() if span not in refused}
         for span in found.values():
             reading.claim(span)
         if named:
@@ -665,6 +697,8 @@ OR_LESS = r"(?: or (?:less|shorter|under|below)| max| tops| and under|-)"
 OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|above)| min)"
 
 
+# What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
+LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
 _NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
 _ABOVE = r"(?:over|above|more than|greater than|higher than|at least|no less than|min(?:imum)?(?: of)?|>=?|≥)"
@@ -708,10 +742,12 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
             if bounds == "range":
                 label = _bound_label(feature, f"{numbers[0]:g}-{numbers[1]:g}")
                 intent.wishes += [Wish(feature, "min", label, numbers[0]), Wish(feature, "max", label, numbers[1])]
-            elif bounds == "min":
-                intent.wishes.append(Wish(feature, "min", _bound_label(feature, f"over {numbers[0]:g}"), numbers[0]))
             else:
-                intent.wishes.append(Wish(feature, "max", _bound_label(feature, f"under {numbers[0]:g}"), numbers[0]))
+                word = "over" if bounds == "min" else "under"
+                wish = Wish(
+                    feature, "min" if bounds == "min" else "max", _bound_label(feature, f"{word} {numbers[0]:g}")
+                )
+                intent.wishes.append(_as_said(reading, match, replace(wish, value=numbers[0])))
 
 
 def _on_scale(feature: str, number: str) -> float:
@@ -727,6 +763,15 @@ def _bound_label(feature: str, bound: str) -> str:
     if feature == "bpm":
         return f"{bound} BPM"
     return f"loudness {bound} dB" if feature == "loudness" else f"{feature} {bound}"
+
+
+def _as_said(reading: _Reading, match: re.Match[str], wish: Wish) -> Wish:
+    """A one-sided bound, turned round when negated: "nothing over 4 min" is at most 4 minutes."""
+    if not reading.negated(match.start()):
+        return wish
+    turned = {"over": "under", "under": "over"}
+    label = re.sub(r"\b(over|under)\b", lambda word: turned[word[1]], wish.label, count=1)
+    return Wish(wish.feature, "max" if wish.kind == "min" else "min", label, wish.value)
 
 
 def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
@@ -751,19 +796,19 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     for match in reading.finditer(rf"(?:\b|(?<=\s)|^){LESS} ?{DURATION}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "max", f"under {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "max", f"under {match[1]}", seconds)))
     for match in reading.finditer(rf"(?:\b|(?<=\s)|^){MORE} ?{DURATION}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "min", f"over {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]}", seconds)))
     for match in reading.finditer(rf"\b{DURATION}{OR_LESS}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "max", f"under {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "max", f"under {match[1]}", seconds)))
     for match in reading.finditer(rf"\b{DURATION}{OR_MORE}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "min", f"over {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]}", seconds)))
     for match in reading.finditer(r"\b(\d{2,3}) ?(?:-|to) ?(\d{2,3}) ?bpm\b"):
         low, high = sorted((float(match[1]), float(match[2])))
         reading.claim(match.span())
@@ -780,9 +825,9 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
         reading.claim(match.span())
         tail = match[4] or match[5] or ""
         if match[1] or tail == "+" or tail.endswith(("more", "faster", "higher", "above", "up", "over")):
-            wishes.append(Wish("bpm", "min", f"over {bpm:.0f} BPM", bpm))
+            wishes.append(_as_said(reading, match, Wish("bpm", "min", f"over {bpm:.0f} BPM", bpm)))
         elif match[2] or tail.endswith(("less", "slower", "lower", "below", "under")):
-            wishes.append(Wish("bpm", "max", f"under {bpm:.0f} BPM", bpm))
+            wishes.append(_as_said(reading, match, Wish("bpm", "max", f"under {bpm:.0f} BPM", bpm)))
         else:
             wishes.append(Wish("bpm", "near", f"about {bpm:.0f} BPM", bpm))
 

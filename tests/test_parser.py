@@ -234,6 +234,44 @@ CASES = [
         id="label-without-artist",
     ),
     pytest.param("except drake", {"exclude_artists": {"Drake"}}, (), id="except-artist"),
+    # A negation carries down a list of artists or genres, never past a new clause.
+    pytest.param(
+        "canadian artists except bieber and drake",
+        {"genres": {"canadian"}, "exclude_artists": {"Justin Bieber", "Drake"}},
+        (),
+        id="except-two-artists",
+    ),
+    pytest.param(
+        "sad songs but not by adele or sam smith",
+        {"exclude_artists": {"Adele", "Sam Smith"}, "wishes": {("valence", "low")}},
+        (),
+        id="not-by-two-artists",
+    ),
+    pytest.param("no edm or hip hop", {"exclude_genres": labels("EDM") | labels("hip hop")}, (), id="no-two-genres"),
+    pytest.param(
+        "no drake, the weeknd instead",
+        {"artists": {"The Weeknd"}, "exclude_artists": {"Drake"}},
+        (),
+        id="negation-stops-at-comma",
+    ),
+    pytest.param(
+        "adele and sam smith but not drake",
+        {"artists": {"Adele", "Sam Smith"}, "exclude_artists": {"Drake"}},
+        (),
+        id="two-artists-not-one",
+    ),
+    pytest.param(
+        "upbeat with no rap verses",
+        {"wishes": {("energy", "high"), ("valence", "high"), ("speechiness", "not_high")}},
+        (),
+        id="no-rap-verses",
+    ),
+    # A bound said with a negation turns round.
+    pytest.param("nothing over 4 min", {"wishes": {("length", "max", 240)}}, (), id="nothing-over-minutes"),
+    pytest.param("nothing faster than 140 bpm", {"wishes": {("bpm", "max", 140)}}, (), id="nothing-faster-bpm"),
+    pytest.param(
+        "nothing with energy over 80", {"wishes": {("energy", "max", 80)}}, (), id="nothing-with-feature-over"
+    ),
     pytest.param("other than drake", {"exclude_artists": {"Drake"}}, (), id="other-than-artist"),
     pytest.param("nothing from 2010", {"exclude_years": {2010}}, (), id="nothing-from-year"),
     pytest.param("not from 2010 to 2012", {"exclude_years": {2010, 2011, 2012}}, (), id="not-year-range"),
@@ -449,6 +487,15 @@ def test_throwback_follows_the_catalogs_own_years() -> None:
     later = [Song(i, s.title, s.artist, s.genres, (s.years[0] + 5,), s.features) for i, s in enumerate(SONGS)]
     assert IntentParser(later).parse("throwback").years == {2015, 2016, 2017}
     assert IntentParser(later).parse("new music").years == {2022, 2023, 2024}
+
+
+def test_a_title_two_songs_share_names_the_better_known_one() -> None:
+    def hello(i: int, artist: str, popularity: float) -> Song:
+        return Song(i, "Hello", artist, ("pop",), (2015,), Features(120, 60, 60, -6, 10, 50, 210, 10, 5, popularity))
+
+    parser = IntentParser([hello(0, "Martin Solveig", 40), hello(1, "Adele", 85)])
+    assert parser.parse("songs like hello but happier").like == 1
+    assert parser.parse("like hello by martin solveig").like == 0
 
 
 # --- every title of the reference catalog, named the way people type it -------------------------------

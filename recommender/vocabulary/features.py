@@ -49,7 +49,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y", (("acousticness", "low", "electronic"),)),
     (r"live|concert|live recording[s]?|crowd", (("liveness", "high", "live"),)),
     (
-        r"rap[- ]heavy|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
+        r"rap[- ]heavy|rap verses|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
         (("speechiness", "high", "rap-heavy"),),
     ),
     (r"rap", (("speechiness", "high", "rap"),)),
@@ -86,5 +86,5 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
-    r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the|from|in|by|songs?|tracks?|music))*[- ]"
+    r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
 )
