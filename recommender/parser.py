@@ -159,19 +159,20 @@ class _Reading:
         return refused
 
 
-def normalize(text: str) -> str:
-    """Lowercase words, emoji as the words they stand for, and the symbols numbers use (< > = + : .)."""
-    chars = []
+def normalize(text: str) -> tuple[str, str]:
+    """Lowercase words and the symbols numbers use (< > = + : .); and apart, the words its emoji stand for."""
+    chars, emoji = [], []
     # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
     for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES):
         word = EMOJI.get(char)
         if word is not None:
-            chars.append(f" {word} ")
+            chars.append(" ")
+            emoji.append(word)
         elif unicodedata.category(char) in ("So", "Sk", "Cf", "Cc", "Co", "Cs"):
             chars.append(" ")
         else:
             chars.append(char)
-    return " ".join(re.sub(r"[^\w&'+:.<>=~-]+", " ", "".join(chars).lower()).split())
+    return " ".join(re.sub(r"[^\w&'+:.<>=~-]+", " ", "".join(chars).lower()).split()), " ".join(" ".join(emoji).split())
 
 
 def _artist_key(name: str) -> str:
@@ -298,7 +299,16 @@ class IntentParser:
             self._add_concept(CONCEPTS[best], intent, negated=False)
 
     def _read_part(self, raw: str, intent: Intent) -> None:
-        reading = _Reading(normalize(raw))
+        words, emoji = normalize(raw)
+        self._read_words(raw, words, intent)
+        if emoji:
+            # Emoji decorate what the words say: "campfire acoustic 🔥" is not a banger, "sad bangers 😭" not slow.
+            decoration = Intent(text=emoji)
+            self._read_words(emoji, emoji, decoration)
+            _merge_decoration(intent, decoration)
+
+    def _read_words(self, raw: str, text: str, intent: Intent) -> None:
+        reading = _Reading(text)
         earlier = len(intent.wishes)
         self._reference(reading, intent)
         _numeric_wishes(reading, intent)
@@ -626,6 +636,32 @@ class IntentParser:
         if named:
             intent.artists = named
         intent.exclude_artists |= set(found) - named
+
+
+def _merge_decoration(intent: Intent, decoration: Intent) -> None:
+    """What a request's emoji stand for, where its words did not already say it or the opposite: a wish the
+    words contradict or repeat is left out, and the emoji's genre or era only where the words named none."""
+    kept = [
+        wish
+        for wish in decoration.wishes
+        if not any(
+            said.feature == wish.feature
+            and (said.kind == wish.kind or frozenset({said.kind, wish.kind}) in CONTRADICTING)
+            for said in intent.wishes
+        )
+    ]
+    intent.wishes += kept
+    labels = {wish.label for wish in kept}
+    for concept in decoration.concepts:
+        era = decoration.years is not None and intent.years is None and concept in decoration.year_label
+        if concept not in intent.concepts and (concept in labels or era):
+            intent.concepts.append(concept)
+    if intent.years is None and decoration.years is not None:
+        intent.years, intent.year_label = decoration.years, decoration.year_label
+    if not intent.genre_keys and decoration.genre_keys:
+        intent.genre_keys, intent.genre_label = decoration.genre_keys, decoration.genre_label
+        intent.genre_family_keys = decoration.genre_family_keys
+    intent.notes += [note for note in decoration.notes if note not in intent.notes]
 
 
 def _replace_contradicted(intent: Intent, earlier: int) -> None:

@@ -88,8 +88,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "cozy",
-        r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|snow(?:y|ing)?|"
-        r"sweater weather|hot chocolate|candle ?lit|blanket",
+        r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|camp ?fire|bonfire|"
+        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket",
         "cozy, warm, acoustic songs for a winter evening by the fireplace",
         (("energy", "low"), ("acousticness", "high")),
     ),
@@ -123,7 +123,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "heartbreak",
         r"break ?ups?|broke up|heart ?break(?:s)?|heartbroken|broken heart(?:ed)?|(?:in my )?feels|"
         r"tears|missing (?:someone|you|him|her)|my ex|exes|sad (?:girl|boi|boy)|moving on|get over|"
-        r"cry(?:ing)? in the (?:shower|car|club)|lonely|alone",
+        r"cry(?:ing)? in the (?:shower|car)|cry(?:ing)?|a good cry|tear[- ]?jerkers?|lonely|alone",
         "sad, emotional breakup songs to cry to",
         (("valence", "low"), ("energy", "low")),
     ),
@@ -136,15 +136,31 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "bops",
-        r"bops?|catchy|earworms?|sing[- ]?along|karaoke|feel[- ]good bops|guilty pleasures?|jams?",
-        "catchy, happy, danceable pop bops to sing along to",
+        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?",
+        "catchy, happy, danceable pop bops",
         (("danceability", "high"), ("valence", "high")),
+    ),
+    # A song people sing along to is one everybody knows: a big hit, loud enough to belt out.
+    Concept(
+        "singalong",
+        r"sing[- ]?alongs?|singing along|karaoke|anthems?|belt(?:ing)? (?:it )?out|scream(?:ing)? the (?:lyrics|words)|"
+        r"every(?:one|body) knows(?: the words)?|know (?:all )?the words",
+        "well-known hit anthems everybody knows the words to and sings along with",
+        (("popularity", "high"), ("energy", "high")),
+    ),
+    # Idioms for sad songs made for dancing ("sad bangers" and "sad dance songs" say it word by word).
+    Concept(
+        "sad dance",
+        r"crying (?:in the club|on the dance ?floor)|"
+        r"danc(?:e|ing) (?:and|while|through (?:the|my)) (?:cry|crying|tears)",
+        "sad songs you can still dance to, crying on the dance floor",
+        (("valence", "low"), ("danceability", "high")),
     ),
     Concept(
         "angry",
         r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?",
         "angry, aggressive, loud songs",
-        (("energy", "high"), ("valence", "low"), ("loudness", "high")),
+        (("energy", "high"), ("valence", "low")),
     ),
     Concept(
         "cleaning",

@@ -32,7 +32,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"energetic|high[- ]energy|intense|more energy|lively|powerful", (("energy", "high", "energetic"),)),
     (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
     (
-        r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|cry(?:ing)?|tear[- ]?jerker[s]?|"
+        r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|"
         r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
         (("valence", "low", "sad"),),
     ),
@@ -43,7 +43,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ),
     (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor", (("danceability", "high", "danceable"),)),
     (
-        r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw",
+        r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw|(?:real|live) instruments|organic",
         (("acousticness", "high", "acoustic"),),
     ),
     (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y", (("acousticness", "low", "electronic"),)),

@@ -42,7 +42,7 @@ GENRES: tuple[Genre, ...] = (
         "EDM",
         "dance and EDM",
         r"edm|electronic(?: dance)?(?: music)?|electronica|house(?: music)?|big room|dubstep|brostep|techno|"
-        r"trance|rave",
+        r"trance|rave|(?:bass |beat )?drops|dj sets?",
         (
             "edm",
             "house",
