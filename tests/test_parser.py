@@ -366,6 +366,10 @@ CASES = [
     pytest.param("real instruments please", {"wishes": {("acousticness", "high")}}, (), id="real-instruments"),
     pytest.param("songs with big drops", {"genres": labels("EDM")}, (), id="drops-are-edm"),
     pytest.param("bonfire songs", {"concepts": ["cozy"]}, (), id="bonfire"),
+    pytest.param("hungover sunday", {"concepts": ["relaxing"]}, (), id="hungover"),
+    pytest.param("birthday playlist", {"concepts": ["party"]}, (), id="birthday"),
+    pytest.param("nye countdown", {"concepts": ["party"]}, (), id="new-years-eve"),
+    pytest.param("basketball warm up", {"concepts": ["workout"]}, (), id="warm-up"),
     # Emoji decorate the words: what the words say, or its opposite, is not asked again.
     pytest.param("campfire acoustic 🔥", {"concepts": ["cozy"]}, (), id="emoji-the-words-contradict"),
     pytest.param(

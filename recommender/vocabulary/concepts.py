@@ -48,7 +48,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "relaxing",
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
-        r"lazy (?:day|sunday|afternoon)|low-?key|lowkey|easy listening|sunday (?:morning|afternoon)",
+        r"lazy (?:day|sunday|afternoon)|low-?key|lowkey|easy listening|sunday (?:morning|afternoon)|"
+        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low")),
     ),
@@ -61,14 +62,16 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "workout",
         r"work ?outs?|gym|lift(?:ing)?|weights|running|run|jog(?:ging)?|cardio|training|hiit|cycling|"
-        r"spin class|sports?|beast mode|pre-?workout|treadmill|marathon|crossfit|leg day",
+        r"spin class|sports?|beast mode|pre-?workout|treadmill|marathon|crossfit|leg day|warm[- ]?ups?|game ?day|"
+        r"locker room|basketball|football|soccer|boxing|[0-9]+k run",
         "high-energy, intense, fast music for the gym, running and working out",
         (("energy", "high"), ("bpm", "high")),
     ),
     Concept(
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
-        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit",
+        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
+        r"birthday|b-?day|celebrat(?:e|ion|ing)|new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night",
         "danceable, energetic party music for a night out at the club",
         (("danceability", "high"), ("energy", "high")),
     ),
