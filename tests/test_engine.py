@@ -11,6 +11,7 @@ from recommender.profiles import get_profile
 from recommender.profiles.seed import distance
 from recommender.request import Request
 from recommender.songs import song_key
+from recommender.vocabulary import genre_families
 
 pytestmark = pytest.mark.slow
 
@@ -233,6 +234,20 @@ def test_a_song_named_in_free_text_gives_its_neighbours_never_itself(default_rec
     limit = uptown.features.bpm
     bpms = [r.song.features.bpm if r.song.features else None for r in answer.results]
     assert all(bpm is not None and bpm <= limit for bpm in bpms), bpms
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("title", "family"), [("Con Calma - Remix", "latin"), ("Love The Way You Lie", "hip hop and rap")]
+)
+def test_songs_like_a_song_of_a_rare_family_come_from_that_family(
+    default_recommender: Recommender, title: str, family: str
+) -> None:
+    """A fan who asks for songs like a reggaeton hit expects latin songs back, not the chart's pop."""
+    seed = next(s for s in default_recommender.songs if s.title == title)
+    results = default_recommender.similar(seed, k=10)
+    kin = [r.song.label for r in results if any(family in genre_families(g) for g in r.song.genres)]
+    assert len(kin) >= 6, [r.song.label for r in results]
 
 
 @pytest.mark.slow
