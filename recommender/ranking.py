@@ -134,7 +134,7 @@ class Ranker:
                 ordered, ordered, side="right"
             )
             self.percentiles[known[:, column], column] = order / (2 * max(len(values), 1))
-        self.family_members: dict[str, np.ndarray] = {}  # 1.0 for each song of a genre family, made when asked
+        self.families: dict[str, tuple[np.ndarray, float]] = {}  # made when a seed first asks for one
         self.sound = self._sound_rows()
         norms = np.linalg.norm(self.sound, axis=1, keepdims=True)
         # Unit rows (zero without measurements): the direction of a member's 👍 songs' sound.
@@ -380,16 +380,17 @@ class Ranker:
         # The seed's rarest family counts most: sharing "latin" with Despacito says more than sharing "pop".
         bonus = np.zeros(len(self.songs), dtype=np.float32)
         for family in {family for genre in seed.genres for family in genre_families(genre)}:
-            members = self._family_members(family)
-            share = float(members[self.measured].mean()) if self.measured.any() else 1.0
-            np.maximum(bonus, SAME_FAMILY_BONUS * (1 - share) * members, out=bonus)
+            members, share = self._family(family)
+            np.maximum(bonus, np.float32(SAME_FAMILY_BONUS * (1 - share)) * members, out=bonus)
         return closeness + bonus
 
-    def _family_members(self, family: str) -> np.ndarray:
-        if family not in self.family_members:
-            found = self.filters.genres.songs_with(lambda label: family in genre_families(str(label)))
-            self.family_members[family] = found.astype(np.float32)
-        return self.family_members[family]
+    def _family(self, family: str) -> tuple[np.ndarray, float]:
+        """The songs of a genre family, and their share of the songs with measurements."""
+        if family not in self.families:
+            members = self.filters.genres.songs_with(lambda label: family in genre_families(str(label)))
+            share = float(members[self.measured].mean()) if self.measured.any() else 1.0
+            self.families[family] = members, share
+        return self.families[family]
 
     def _neighbours_within(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent, said: Sequence[Wish]
