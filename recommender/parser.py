@@ -389,6 +389,10 @@ class IntentParser:
         span = (found[1][0], found[1][1] + artist_said)
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
+        # "... but not by them", "other artists": the named song's own artist is ruled out.
+        for other in reading.finditer(OTHER_ARTISTS):
+            reading.claim(other.span())
+            intent.exclude_artists.add(song.artist)
 
     def _whole_title(self, text: str) -> tuple[int, Span] | None:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
@@ -733,6 +737,11 @@ OR_LESS = r"(?: or (?:less|shorter|under|below)| max| tops| and under|-)"
 OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|above)| min)"
 
 
+# After a named song: words that rule out its artist.
+OTHER_ARTISTS = re.compile(
+    rf"\b{NEGATION}(?:by |from )?(?:them|him|her|that (?:artist|band|singer)|the same (?:artist|band|singer))\b|"
+    r"\b(?:other|different) (?:artists?|bands?|singers?)\b|\bsome(?:one|body) else\b"
+)
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
 LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.

@@ -160,6 +160,18 @@ CASES = [
     pytest.param("summer by calvin harris", {"like": "Summer"}, (), id="title-by-its-artist"),
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
+    pytest.param(
+        "songs like let her go but not by them",
+        {"like": "Let Her Go", "exclude_artists": {"Passenger"}},
+        (),
+        id="reference-not-by-them",
+    ),
+    pytest.param(
+        "like radioactive from other artists",
+        {"like": "Radioactive", "exclude_artists": {"Imagine Dragons"}},
+        (),
+        id="reference-other-artists",
+    ),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
     # A whole request that is one title of two words or more names the song, though its words are moods.
     pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
