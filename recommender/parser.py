@@ -217,6 +217,12 @@ class IntentParser:
             if (first := best.setdefault(keys[row], row)) != row:
                 self.same_title.setdefault(keys[row], [first]).append(row)
         self.title_ids: dict[str, int] = {key: best[key] for key in dict.fromkeys(keys) if key}
+        # Each main artist's best-known song: the seed for "something like <artist>".
+        artists = table.artist_codes
+        by_fame = np.lexsort((-popularity, artists))
+        firsts = by_fame[np.flatnonzero(np.diff(artists[by_fame], prepend=-1))]
+        names = table.artist_names()
+        self.best_known = {names[int(artists[row])]: int(row) for row in firsts.tolist()}
         self.title_keys = [key for key in self.title_ids if len(key) >= 2]
         # "7/11" and "E.T." as typed ("7 11", "e t"): titles whose punctuation splits words, without spaces.
         self.compact_ids = {key.replace(" ", ""): i for key, i in self.title_ids.items()}
@@ -411,6 +417,16 @@ class IntentParser:
                     return None
                 return song_id, (0, len(text))
         return None
+
+    def _artist_reference(self, name: str, span: Span, reading: _Reading, intent: Intent) -> None:
+        """ "Something like Bruno Mars", "Coldplay vibes", "artists similar to Ed Sheeran": their sound, by others."""
+        before, after = reading.text[: span[0]], reading.text[span[1] :]
+        cue = re.search(rf"{LIKE_CUES.pattern}(?:the )?$", before) or LIKE_AFTER.match(after)
+        best = self.best_known.get(name)
+        if cue is None or best is None:
+            return
+        intent.like, intent.like_label, intent.like_artist = best, name, name
+        intent.exclude_artists.add(name)
 
     def _named_by(self, song_id: int, rest: str) -> tuple[int, int]:
         """The song of ``song_id``'s title whose artist " by ARTIST" at the start of ``rest`` names (``song_id``
@@ -637,6 +653,10 @@ class IntentParser:
         named = {name for name, span in found.items() if span not in refused}
         for span in found.values():
             reading.claim(span)
+        if len(named) == 1 and intent.like is None:
+            (name,) = named
+            self._artist_reference(name, found[name], reading, intent)
+            named -= {intent.like_artist}
         if named:
             intent.artists = named
         intent.exclude_artists |= set(found) - named

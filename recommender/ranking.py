@@ -45,6 +45,8 @@ FEATURE_WEIGHT = 4.0
 TEXT_SHARE = 0.5
 SOUND_DISTANCE_WEIGHT = 0.25
 SAME_FAMILY_BONUS = 0.5
+# "Something like <artist>": the neighbours of this many of their best-known songs together.
+ARTIST_SEEDS = 5
 # How much "like X but slower" prefers the slowest of the songs slower than X (its wishes' fit, 0 to 1).
 RELATIVE_WISH_WEIGHT = 0.5
 MAX_PER_ARTIST = 3
@@ -384,6 +386,12 @@ class Ranker:
             np.maximum(bonus, np.float32(SAME_FAMILY_BONUS * (1 - share)) * members, out=bonus)
         return closeness + bonus
 
+    def _artist_seeds(self, artist: str) -> np.ndarray:
+        """The ids of an artist's best-known songs as main artist, at most ARTIST_SEEDS of them."""
+        ids = np.flatnonzero(self.filters.by_main_artist({artist}))
+        fame = np.nan_to_num(self.features[ids, self._column("popularity")], nan=-1.0)
+        return ids[np.argsort(-fame, kind="stable")[:ARTIST_SEEDS]]
+
     def _family(self, family: str) -> tuple[np.ndarray, float]:
         """The songs of a genre family, and their share of the songs with measurements."""
         if family not in self.families:
@@ -395,9 +403,12 @@ class Ranker:
     def _neighbours_within(
         self, seed: Song, k: int, exclude: Collection[tuple[str, str]], intent: Intent, said: Sequence[Wish]
     ) -> list[Recommendation]:
-        text_query = self._rows(np.array([seed.id]))[0]
+        # "Something like Bruno Mars": the sound of their best-known songs together, not of one of them.
+        ids = self._artist_seeds(intent.like_artist) if intent.like_artist else np.array([seed.id])
+        rows = self._rows(ids).mean(axis=0)
+        text_query = (rows / max(float(np.linalg.norm(rows)), 1e-12)).astype(np.float32)
         every = self.vectors @ text_query if self.index is None else None
-        closeness = self._closeness(seed)
+        closeness = np.mean([self._closeness(self.songs[int(i)]) for i in ids], axis=0)
         # "But slower": slower than the seed (a bound), and among those the slower the better.
         closeness += RELATIVE_WISH_WEIGHT * self._wish_scores(said)
         eligible = self.filters.allowed(intent) & (self.measured if intent.bounds else True)

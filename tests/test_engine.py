@@ -251,6 +251,14 @@ def test_songs_like_a_song_of_a_rare_family_come_from_that_family(
 
 
 @pytest.mark.slow
+def test_songs_like_an_artist_come_from_other_artists(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="something like bruno mars", k=10))
+    assert answer.seed_label == "Bruno Mars"
+    assert len(answer.results) == 10
+    assert all("Bruno Mars" not in r.song.artists for r in answer.results), [r.song.label for r in answer.results]
+
+
+@pytest.mark.slow
 def test_an_excluded_artist_never_appears(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text="canadian artists but not bieber", k=10))
     assert len(answer.results) == 10

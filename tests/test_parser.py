@@ -160,6 +160,11 @@ CASES = [
     pytest.param("summer by calvin harris", {"like": "Summer"}, (), id="title-by-its-artist"),
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
+    # An artist named the way a song is ("something like X", "X vibes"): their sound, by other artists.
+    pytest.param(
+        "something like the weeknd", {"like": "Starboy", "exclude_artists": {"The Weeknd"}}, (), id="like-an-artist"
+    ),
+    pytest.param("lorde vibes", {"like": "Royals", "exclude_artists": {"Lorde"}}, (), id="artist-vibes"),
     pytest.param(
         "songs like let her go but not by them",
         {"like": "Let Her Go", "exclude_artists": {"Passenger"}},
