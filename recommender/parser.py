@@ -71,8 +71,13 @@ ERA_SHARE = 1 / 3
 LIKE_CUES = re.compile(
     r"\b(?:(?:songs?|tracks?|music|stuff|something|anything|more|some) )?"
     r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to)\b "
+    r"(?:(?:this|that) (?:one|song|track):? |the (?:song|track) )?"
 )
-LIKE_AFTER = re.compile(r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b")
+# After a title: "X vibes", "X type beat", "i love X, more like that".
+LIKE_AFTER = re.compile(
+    r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b|"
+    r",? (?:and |so )?(?:give me |gimme )?(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b"
+)
 # Where a named song's title ends in a request: the words after it are wishes.
 # A full stop ends the title only as the end of a sentence: "E.T." and "G.U.Y." keep theirs.
 REFERENCE_STOP = re.compile(

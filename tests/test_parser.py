@@ -160,6 +160,8 @@ CASES = [
     pytest.param("summer by calvin harris", {"like": "Summer"}, (), id="title-by-its-artist"),
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
+    pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
+    pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
     # An artist named the way a song is ("something like X", "X vibes"): their sound, by other artists.
     pytest.param(
         "something like the weeknd", {"like": "Starboy", "exclude_artists": {"The Weeknd"}}, (), id="like-an-artist"
