@@ -468,7 +468,9 @@ class Ranker:
             size *= 4
 
 
-# "Like X but slower" / "... but not as sad": a ranking word about a seed is a bound at the seed's own value.
+# "Like X but slower" / "... but not as sad": a ranking word about a seed is a bound at the seed's own value,
+# moved by STRICT (well below any feature's precision) so the bound excludes that value.
+STRICT = 1e-3
 RELATIVE: dict[str, Literal["min", "max"]] = {"high": "min", "not_low": "min", "low": "max", "not_high": "max"}
 
 
@@ -482,7 +484,11 @@ def relative_to(seed: Song, intent: Intent) -> Intent:
         if wish.kind in RELATIVE:
             value = getattr(seed.features, wish.feature)
             if value is not None:  # the seed's own value is the bound; without one there is nothing to compare
-                wishes.append(Wish(wish.feature, RELATIVE[wish.kind], wish.label, float(value)))
+                # Strictly past it: a song exactly as fast as X is not "slower than X".
+                kind = RELATIVE[wish.kind]
+                wishes.append(
+                    Wish(wish.feature, kind, wish.label, float(value) + (STRICT if kind == "min" else -STRICT))
+                )
         else:
             wishes.append(wish)
     return replace(intent, wishes=wishes)
