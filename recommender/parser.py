@@ -12,11 +12,12 @@ later year, artist or genre replaces the earlier one ("faster" after "slower"), 
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -25,6 +26,7 @@ from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
 from .songs import FEATURE_FIELDS, Song, SongTable, as_table
+from .typos import TypoReader
 from .vocabulary import (
     CONCEPTS,
     EMOJI,
@@ -147,6 +149,15 @@ class _Reading:
         for match in re.finditer(pattern, self.text):
             if self.free(match.span()):
                 yield match
+
+    def unclaimed(self) -> list[Span]:
+        """The stretches of the text no finder claimed."""
+        stretches, at = [], 0
+        for start, end in sorted(self.taken):
+            if start > at:
+                stretches.append((at, start))
+            at = max(at, end)
+        return [*stretches, (at, len(self.text))] if at < len(self.text) else stretches
 
     def negated(self, start: int) -> bool:
         """Whether a negation ("not", "no", "anything but", ...) ends right before ``start``."""
@@ -311,14 +322,22 @@ class IntentParser:
 
     def _read_part(self, raw: str, intent: Intent) -> None:
         words, emoji = normalize(raw)
-        self._read_words(raw, words, intent)
+        # Read once as typed; a vocabulary word misspelled where nothing was read ("depresing") is respelled
+        # and the part read again. A title or an artist is claimed first, so it is never respelled.
+        trial = copy.deepcopy(intent)
+        fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed())
+        if fixed is None:
+            for name in (f.name for f in fields(Intent)):
+                setattr(intent, name, getattr(trial, name))
+        else:
+            self._read_words(raw, fixed, intent)
         if emoji:
             # Emoji decorate what the words say: "campfire acoustic 🔥" is not a banger, "sad bangers 😭" not slow.
             decoration = Intent(text=emoji)
             self._read_words(emoji, emoji, decoration)
             _merge_decoration(intent, decoration)
 
-    def _read_words(self, raw: str, text: str, intent: Intent) -> None:
+    def _read_words(self, raw: str, text: str, intent: Intent) -> _Reading:
         reading = _Reading(text)
         earlier = len(intent.wishes)
         self._reference(reading, intent)
@@ -331,6 +350,7 @@ class IntentParser:
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
         _replace_contradicted(intent, earlier)
+        return reading
 
     # -- songs named in the request --------------------------------------------------------------
 
@@ -767,6 +787,7 @@ OTHER_ARTISTS = re.compile(
     rf"\b{NEGATION}(?:by |from )?(?:them|him|her|that (?:artist|band|singer)|the same (?:artist|band|singer))\b|"
     r"\b(?:other|different) (?:artists?|bands?|singers?)\b|\bsome(?:one|body) else\b"
 )
+TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
 LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.

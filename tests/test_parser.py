@@ -162,6 +162,12 @@ CASES = [
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
+    # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
+    pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
+    pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),
+    pytest.param("songs for studing", {"concepts": ["study"]}, (), id="typo-studying"),
+    pytest.param("not to sad pls", {"wishes": {("valence", "not_low")}}, (), id="not-to-for-not-too"),
+    pytest.param("songs like radioactive", {"like": "Radioactive"}, (), id="title-not-respelled"),
     # An artist named the way a song is ("something like X", "X vibes"): their sound, by other artists.
     pytest.param(
         "something like the weeknd", {"like": "Starboy", "exclude_artists": {"The Weeknd"}}, (), id="like-an-artist"

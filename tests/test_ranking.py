@@ -455,6 +455,8 @@ def test_a_wish_about_a_feature_the_catalog_lacks_is_said_not_silently_dropped()
     intent = search.understand(["popular calm songs"], None)
     assert intent.notes == ["This catalog has no popularity, so that part of the request is left out:"]
     assert search.understand(["calm songs"], None).notes == []
+    # "singalongs" asks for hits by way of a concept: the member said no popularity, so no note.
+    assert search.understand(["singalongs"], None).notes == []
 
 
 def mood_catalog() -> list[Song]:

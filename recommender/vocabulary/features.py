@@ -86,5 +86,5 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
-    r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
+    r"(?:[- ](?:too|to|very|so|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
 )
