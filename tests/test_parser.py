@@ -162,6 +162,12 @@ CASES = [
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
+    # Chat idioms that look like vocabulary words but are not.
+    pytest.param("lowkey need some hype songs", {"concepts": ["hype"]}, (), id="lowkey-as-kind-of"),
+    pytest.param("lowkey songs", {"concepts": ["relaxing"]}, (), id="lowkey-as-relaxed"),
+    pytest.param("songs that hit different", {}, (), id="hit-different-is-not-popular"),
+    pytest.param("get me out of this funk", {}, (), id="a-funk-is-a-mood"),
+    pytest.param("locking in for finals", {"concepts": ["study"]}, (), id="finals"),
     # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
     pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
     pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),

@@ -34,8 +34,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "study",
         r"stud(?:y|ying|ies)|homework|focus(?:ed|ing)?|concentrat(?:e|ion|ing)|reading|revision|revising|"
-        r"exams?|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|essay|library|"
-        r"work(?:ing)? from home|wfh|background music",
+        r"exams?|finals|midterms|lock(?:ing|ed)? in|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|"
+        r"essay|library|work(?:ing)? from home|wfh|background music",
         "calm background music for studying, homework, reading and concentrating",
         (("energy", "low"), ("speechiness", "low"), ("loudness", "low"), ("instrumentalness", "high")),
     ),
@@ -48,7 +48,9 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "relaxing",
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
-        r"lazy (?:day|sunday|afternoon)|low-?key|lowkey|easy listening|sunday (?:morning|afternoon)|"
+        r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
+        # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
+        r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing))|"
         r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low")),

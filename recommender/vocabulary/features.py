@@ -58,7 +58,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid", (("bpm", "high", "fast"),)),
     (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
     (
-        r"popular|hits?|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
+        # "Hits different" is chat for "moves me", not for popularity.
+        r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
         (("popularity", "high", "popular"),),
     ),
     (
