@@ -349,6 +349,7 @@ class IntentParser:
         self._artists(raw, reading, intent)
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
+        _defining_over_secondary(intent, earlier)
         _replace_contradicted(intent, earlier)
         return reading
 
@@ -740,6 +741,31 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
         if not (
             w.label in concepts
             and any(s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING for s in said)
+        )
+    ]
+
+
+DEFINING = {concept.name: concept.wishes[0] for concept in CONCEPTS if concept.wishes}
+
+
+def _defining_over_secondary(intent: Intent, start: int) -> None:
+    """Two concepts that pull one feature opposite ways: the one for which it is the defining trait wins.
+    "Monday morning motivation" is energetic (a morning is only secondarily calm); "sleepy road trip" is calm
+    (a road trip is defined by its good mood, not its energy). Two defining or two secondary traits both stay."""
+    new = intent.wishes[start:]
+
+    def defining(wish: Wish) -> bool:
+        return DEFINING.get(wish.label) == (wish.feature, wish.kind)
+
+    intent.wishes[start:] = [
+        w
+        for w in new
+        if not (
+            w.label in DEFINING
+            and not defining(w)
+            and any(
+                o.feature == w.feature and defining(o) and frozenset({o.kind, w.kind}) in CONTRADICTING for o in new
+            )
         )
     ]
 

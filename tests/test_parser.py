@@ -162,6 +162,22 @@ CASES = [
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
+    # Two concepts pulling one feature opposite ways: the one it defines wins.
+    pytest.param(
+        "morning run",
+        {
+            "concepts": ["morning", "workout"],
+            "wishes": {("valence", "not_low"), ("acousticness", "high"), ("energy", "high"), ("bpm", "high")},
+        },
+        (),
+        id="defining-trait-wins",
+    ),
+    pytest.param(
+        "rainy day workout",
+        {"concepts": ["workout", "rainy day"], "wishes": {("energy", "high"), ("bpm", "high"), ("valence", "low")}},
+        (),
+        id="each-keeps-its-defining-trait",
+    ),
     # Chat idioms that look like vocabulary words but are not.
     pytest.param("lowkey need some hype songs", {"concepts": ["hype"]}, (), id="lowkey-as-kind-of"),
     pytest.param("lowkey songs", {"concepts": ["relaxing"]}, (), id="lowkey-as-relaxed"),
