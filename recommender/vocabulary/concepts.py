@@ -73,7 +73,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
         r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
-        r"birthday|b-?day|celebrat(?:e|ion|ing)|new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night",
+        r"birthday|b-?day|celebrat(?:e|ion|ing)|new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|"
+        r"getting ready|get ready|grwm",
         "danceable, energetic party music for a night out at the club",
         (("danceability", "high"), ("energy", "high")),
     ),
@@ -170,7 +171,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|getting ready|grwm|shower",
+        r"cooking|kitchen|shower",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),
