@@ -310,7 +310,9 @@ class Recommender:
             understood=tuple(intent.describe()) if intent is not None else (),
             notes=tuple(notes),
             has_more=len(results) > request.offset + request.k and request.offset + request.k < MAX_RESULTS,
-            seed_label=seed.label if seed is not None else "",
+            seed_label=(intent.like_artist if intent is not None and intent.like_artist else seed.label)
+            if seed is not None
+            else "",
         )
 
     def _pull(self, vector: np.ndarray, liked: Sequence[int]) -> np.ndarray:

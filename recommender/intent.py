@@ -38,7 +38,8 @@ class Intent:
     ``genre_keys`` and ``exclude_genre_keys`` are catalog genre label words (whole words);
     ``genre_family_keys`` widen ``genre_keys`` to their families (r&b to R&B and soul), the step a genre
     filter takes before giving way when it leaves too few songs;
-    ``like`` is the id of a catalog song the request named as the one to sound like; ``notes`` are
+    ``like`` is the id of a catalog song the request named as the one to sound like (for "something like
+    Bruno Mars", ``like_artist`` names the artist and ``like`` is their best-known song); ``notes`` are
     honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:");
     ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words).
     """
@@ -59,6 +60,7 @@ class Intent:
     concepts: list[str] = field(default_factory=list)
     like: int | None = None
     like_label: str = ""
+    like_artist: str = ""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -81,8 +83,10 @@ class Intent:
     def describe(self) -> list[str]:
         """Short phrases for what was understood, e.g. ["artist: Adele", "year 2015", "acoustic"]."""
         parts = [f"like: {self.like_label}"] if self.like_label else []
+        if self.like_artist:
+            parts = [f"like {self.like_artist}, by other artists"]
         parts += [f"artist: {a}" for a in sorted(self.artists)]
-        parts += [f"not {a}" for a in sorted(self.exclude_artists)]
+        parts += [f"not {a}" for a in sorted(self.exclude_artists - {self.like_artist})]
         if self.year_label:
             parts.append(self.year_label)
         if self.exclude_years:

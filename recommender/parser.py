@@ -12,21 +12,37 @@ later year, artist or genre replaces the earlier one ("faster" after "slower"), 
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
-from .songs import Song, SongTable, as_table
-from .vocabulary import CONCEPTS, EMOJI, FEATURE_TERMS, GENRES, NEGATION, PLACES, Concept, Genre, family_labels
+from .songs import FEATURE_FIELDS, Song, SongTable, as_table
+from .typos import TypoReader
+from .vocabulary import (
+    CONCEPTS,
+    EMOJI,
+    FEATURE_NAMES_TYPED,
+    FEATURE_TERMS,
+    GENRES,
+    NEGATION,
+    PLACES,
+    Concept,
+    Genre,
+    family_labels,
+)
 
 YEAR = r"((?:19|20)\d\d)"
+# The ends of an open year range ("after 2015", "before 2012").
+OPEN_YEARS = (1900, 2100)
 ERA_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (7, 9)}
 NUMBER_WORDS = {
     "one": 1,
@@ -57,8 +73,13 @@ ERA_SHARE = 1 / 3
 LIKE_CUES = re.compile(
     r"\b(?:(?:songs?|tracks?|music|stuff|something|anything|more|some) )?"
     r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to)\b "
+    r"(?:(?:this|that) (?:one|song|track):? |the (?:song|track) )?"
 )
-LIKE_AFTER = re.compile(r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b")
+# After a title: "X vibes", "X type beat", "i love X, more like that".
+LIKE_AFTER = re.compile(
+    r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b|"
+    r",? (?:and |so )?(?:give me |gimme )?(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b"
+)
 # Where a named song's title ends in a request: the words after it are wishes.
 # A full stop ends the title only as the end of a sentence: "E.T." and "G.U.Y." keep theirs.
 REFERENCE_STOP = re.compile(
@@ -115,6 +136,7 @@ class _Reading:
 
     text: str
     taken: list[Span] = field(default_factory=list)
+    refused: list[Span] = field(default_factory=list)
 
     def free(self, span: Span) -> bool:
         return not any(span[0] < end and start < span[1] for start, end in self.taken)
@@ -128,24 +150,45 @@ class _Reading:
             if self.free(match.span()):
                 yield match
 
+    def unclaimed(self) -> list[Span]:
+        """The stretches of the text no finder claimed."""
+        stretches, at = [], 0
+        for start, end in sorted(self.taken):
+            if start > at:
+                stretches.append((at, start))
+            at = max(at, end)
+        return [*stretches, (at, len(self.text))] if at < len(self.text) else stretches
+
     def negated(self, start: int) -> bool:
         """Whether a negation ("not", "no", "anything but", ...) ends right before ``start``."""
         return re.search(rf"\b{NEGATION}$", self.text[:start]) is not None
 
+    def refused_item(self, span: Span) -> bool:
+        """Whether the artist or genre at ``span`` is ruled out: negated itself, or listed after one that is
+        ("no edm or hip hop", "except bieber and drake"). A refused item is remembered for the next."""
+        start = span[0]
+        refused = self.negated(start) or any(
+            end <= start and LIST_JOIN.fullmatch(self.text[end:start]) for _, end in self.refused
+        )
+        if refused:
+            self.refused.append(span)
+        return refused
 
-def normalize(text: str) -> str:
-    """Lowercase words, emoji as the words they stand for, and the symbols numbers use (< > = + : .)."""
-    chars = []
+
+def normalize(text: str) -> tuple[str, str]:
+    """Lowercase words and the symbols numbers use (< > = + : .); and apart, the words its emoji stand for."""
+    chars, emoji = [], []
     # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
     for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES):
         word = EMOJI.get(char)
         if word is not None:
-            chars.append(f" {word} ")
+            chars.append(" ")
+            emoji.append(word)
         elif unicodedata.category(char) in ("So", "Sk", "Cf", "Cc", "Co", "Cs"):
             chars.append(" ")
         else:
             chars.append(char)
-    return " ".join(re.sub(r"[^\w&'+:.<>=~-]+", " ", "".join(chars).lower()).split())
+    return " ".join(re.sub(r"[^\w&'+:.<>=~-]+", " ", "".join(chars).lower()).split()), " ".join(" ".join(emoji).split())
 
 
 def _artist_key(name: str) -> str:
@@ -181,8 +224,21 @@ class IntentParser:
         # Titles for "songs like X": the first row of each title key (repeated rows are one song); the keys
         # are made once per catalog and kept in its cache.
         keys = table.derived(_title_key)
-        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-        self.title_ids: dict[str, int] = {key: first[key] for key in dict.fromkeys(keys) if key}
+        # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
+        popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
+        best: dict[str, int] = {}
+        # The others of a shared title, better-known first: "hello by martin solveig" names his.
+        self.same_title: dict[str, list[int]] = {}
+        for row in np.argsort(-popularity, kind="stable").tolist():
+            if (first := best.setdefault(keys[row], row)) != row:
+                self.same_title.setdefault(keys[row], [first]).append(row)
+        self.title_ids: dict[str, int] = {key: best[key] for key in dict.fromkeys(keys) if key}
+        # Each main artist's best-known song: the seed for "something like <artist>".
+        artists = table.artist_codes
+        by_fame = np.lexsort((-popularity, artists))
+        firsts = by_fame[np.flatnonzero(np.diff(artists[by_fame], prepend=-1))]
+        names = table.artist_names()
+        self.best_known = {names[int(artists[row])]: int(row) for row in firsts.tolist()}
         self.title_keys = [key for key in self.title_ids if len(key) >= 2]
         # "7/11" and "E.T." as typed ("7 11", "e t"): titles whose punctuation splits words, without spaces.
         self.compact_ids = {key.replace(" ", ""): i for key, i in self.title_ids.items()}
@@ -265,7 +321,24 @@ class IntentParser:
             self._add_concept(CONCEPTS[best], intent, negated=False)
 
     def _read_part(self, raw: str, intent: Intent) -> None:
-        reading = _Reading(normalize(raw))
+        words, emoji = normalize(raw)
+        # Read once as typed; a vocabulary word misspelled where nothing was read ("depresing") is respelled
+        # and the part read again. A title or an artist is claimed first, so it is never respelled.
+        trial = copy.deepcopy(intent)
+        fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed())
+        if fixed is None:
+            for name in (f.name for f in fields(Intent)):
+                setattr(intent, name, getattr(trial, name))
+        else:
+            self._read_words(raw, fixed, intent)
+        if emoji:
+            # Emoji decorate what the words say: "campfire acoustic 🔥" is not a banger, "sad bangers 😭" not slow.
+            decoration = Intent(text=emoji)
+            self._read_words(emoji, emoji, decoration)
+            _merge_decoration(intent, decoration)
+
+    def _read_words(self, raw: str, text: str, intent: Intent) -> _Reading:
+        reading = _Reading(text)
         earlier = len(intent.wishes)
         self._reference(reading, intent)
         _numeric_wishes(reading, intent)
@@ -276,7 +349,9 @@ class IntentParser:
         self._artists(raw, reading, intent)
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
+        _defining_over_secondary(intent, earlier)
         _replace_contradicted(intent, earlier)
+        return reading
 
     # -- songs named in the request --------------------------------------------------------------
 
@@ -334,18 +409,22 @@ class IntentParser:
             # "Chandelier by Sia but calmer": a title followed by its own artist names the song too.
             for by in re.finditer(r" by ", text):
                 hit = self._find_title(text[: by.start()].split(), from_start=False)
-                if hit is not None and self._by_artist(self.songs[hit[0]], text[by.start() :]):
+                if hit is not None and self._named_by(hit[0], text[by.start() :])[1]:
                     start = by.start() - len(" ".join(text[: by.start()].split()[-hit[1] :]))
                     found = hit[0], (start, by.start())
                     break
         if found is None:
             return
-        song_id, span = found
-        song = self.songs[song_id]
         # "like Someone Like You by Adele": the artist names the song, not a filter.
-        span = (span[0], span[1] + self._by_artist(song, text[span[1] :]))
+        song_id, artist_said = self._named_by(found[0], text[found[1][1] :])
+        song = self.songs[song_id]
+        span = (found[1][0], found[1][1] + artist_said)
         reading.claim(span)
         intent.like, intent.like_label = song_id, song.label
+        # "... but not by them", "other artists": the named song's own artist is ruled out.
+        for other in reading.finditer(OTHER_ARTISTS):
+            reading.claim(other.span())
+            intent.exclude_artists.add(song.artist)
 
     def _whole_title(self, text: str) -> tuple[int, Span] | None:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",
@@ -357,12 +436,31 @@ class IntentParser:
             if song_id is None or len(key.split()) < 2:
                 continue
             rest = text[end:]
-            if not rest[self._by_artist(self.songs[song_id], rest) :].strip(" .!?"):
+            song_id, by = self._named_by(song_id, rest)
+            if not rest[by:].strip(" .!?"):
                 phrases = (m for ps in CONCEPT_PATTERNS.values() for p in ps for m in p.finditer(text))
                 if any(" " in m.group(0) and 2 * len(m.group(0)) > len(text) for m in phrases):
                     return None
                 return song_id, (0, len(text))
         return None
+
+    def _artist_reference(self, name: str, span: Span, reading: _Reading, intent: Intent) -> None:
+        """ "Something like Bruno Mars", "Coldplay vibes", "artists similar to Ed Sheeran": their sound, by others."""
+        before, after = reading.text[: span[0]], reading.text[span[1] :]
+        cue = re.search(rf"{LIKE_CUES.pattern}(?:the )?$", before) or LIKE_AFTER.match(after)
+        best = self.best_known.get(name)
+        if cue is None or best is None:
+            return
+        intent.like, intent.like_label, intent.like_artist = best, name, name
+        intent.exclude_artists.add(name)
+
+    def _named_by(self, song_id: int, rest: str) -> tuple[int, int]:
+        """The song of ``song_id``'s title whose artist " by ARTIST" at the start of ``rest`` names (``song_id``
+        itself when none does), and the length of that " by ARTIST"."""
+        for candidate in self.same_title.get(_title_key(self.songs[song_id].title), [song_id]):
+            if by := self._by_artist(self.songs[candidate], rest):
+                return candidate, by
+        return song_id, 0
 
     def _by_artist(self, song: Song, rest: str) -> int:
         """The length of " by ARTIST" at the start of ``rest`` when it names ``song``'s artist (or their distinctive
@@ -404,13 +502,19 @@ class IntentParser:
         rules: tuple[tuple[str, Callable[[re.Match[str]], tuple[int, int]]], ...] = (
             (rf"(?:between|from) {YEAR} (?:and|to|-) {YEAR}", lambda m: (int(m[1]), int(m[2]))),
             (rf"{YEAR} ?(?:-|–|to|through) ?{YEAR}", lambda m: (int(m[1]), int(m[2]))),
-            (rf"(?:before|earlier than|prior to|pre-?|older than|<) ?{YEAR}", lambda m: (1900, int(m[1]) - 1)),
-            (rf"(?:until|up to|through|<=) ?{YEAR}", lambda m: (1900, int(m[1]))),
-            (rf"(?:after|later than|post-?|newer than|>) ?{YEAR}", lambda m: (int(m[1]) + 1, 2100)),
-            (rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)", lambda m: (int(m[1]), 2100)),
-            (rf"(?:since|>=) ?{YEAR}", lambda m: (int(m[1]), 2100)),
-            (rf"{YEAR} (?:or|and) (?:later|newer|after)", lambda m: (int(m[1]), 2100)),
-            (rf"{YEAR} (?:or|and) (?:earlier|older|before)", lambda m: (1900, int(m[1]))),
+            (rf"(?:before|earlier than|prior to|pre-?|older than|<) ?{YEAR}", lambda m: (OPEN_YEARS[0], int(m[1]) - 1)),
+            (rf"(?:until|up to|through|<=) ?{YEAR}", lambda m: (OPEN_YEARS[0], int(m[1]))),
+            (rf"(?:after|later than|post-?|newer than|>) ?{YEAR}", lambda m: (int(m[1]) + 1, OPEN_YEARS[1])),
+            (
+                rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)",
+                lambda m: (int(m[1]), OPEN_YEARS[1]),
+            ),
+            (rf"(?:since|>=) ?{YEAR}", lambda m: (int(m[1]), OPEN_YEARS[1])),
+            (
+                rf"{YEAR} ?(?:\+|(?:or|and) (?:later|newer|after|up|beyond)|onwards?\b|on(?=\s*(?:[,.;!?)]|$)))",
+                lambda m: (int(m[1]), OPEN_YEARS[1]),
+            ),
+            (rf"{YEAR} (?:or|and) (?:earlier|older|before)", lambda m: (OPEN_YEARS[0], int(m[1]))),
             (r"(early|mid|late)[- ]?(?:(19|20)?(\d)0'?s)", _era),
             (r"((?:19|20)\d)0'?s", lambda m: (int(m[1]) * 10, int(m[1]) * 10 + 9)),
             (r"(?<![\d:])([5-9])0'?s", lambda m: (1900 + int(m[1]) * 10, 1909 + int(m[1]) * 10)),
@@ -420,7 +524,12 @@ class IntentParser:
                 low, high = to_range(match)
                 reading.claim(match.span())
                 span = set(range(min(low, high), max(low, high) + 1))
-                if reading.negated(match.start()):
+                if reading.negated(match.start()) and (low == OPEN_YEARS[0] or high == OPEN_YEARS[1]):
+                    # "nothing before 2015" is "2015 or later", and says so on the card.
+                    later = low == OPEN_YEARS[0]
+                    kept = range(high + 1, OPEN_YEARS[1] + 1) if later else range(OPEN_YEARS[0], low)
+                    self._set_years(set(kept), f"{high + 1} or later" if later else f"{low - 1} or earlier", intent)
+                elif reading.negated(match.start()):
                     intent.exclude_years |= span
                 else:
                     self._set_years(span, _year_label(match.group(0)), intent)
@@ -479,24 +588,27 @@ class IntentParser:
     def _genres(self, reading: _Reading, intent: Intent) -> None:
         included: list[tuple[str, tuple[str, ...]]] = []
         excluded: list[tuple[str, tuple[str, ...]]] = []
+        hits: list[tuple[Span, str, tuple[str, ...], Genre | None]] = []
         for label in self.labels:  # the catalog's own labels first: "dance pop", "neo mellow"
             for match in reading.finditer(rf"\b{re.escape(label)}\b"):
                 reading.claim(match.span())
-                (excluded if reading.negated(match.start()) else included).append((label, (label,)))
+                hits.append((match.span(), label, (label,), None))
         for genre in GENRES:
             for match in reading.finditer(rf"\b(?:{genre.typed})\b"):
                 reading.claim(match.span())
-                negated = reading.negated(match.start())
-                if negated:
-                    excluded.append((genre.name, genre.labels))
-                elif self.present[genre.name]:
-                    included.append((genre.name, genre.labels))
-                else:
-                    self._missing_genre(genre, intent)
+                hits.append((match.span(), genre.name, genre.labels, genre))
         for place in self.places:
             for match in reading.finditer(rf"\b{place}\b"):
                 reading.claim(match.span())
-                (excluded if reading.negated(match.start()) else included).append((place, (place,)))
+                hits.append((match.span(), place, (place,), None))
+        # In the order they were said, so a negation carries down a list ("no edm or hip hop").
+        for span, name, keys, table_genre in sorted(hits, key=lambda hit: hit[0]):
+            if reading.refused_item(span):
+                excluded.append((name, keys))
+            elif table_genre is None or self.present[table_genre.name]:
+                included.append((name, keys))
+            else:
+                self._missing_genre(table_genre, intent)
         if included:
             intent.genre_label = " or ".join(dict.fromkeys(name for name, _ in included))
             intent.genre_keys = tuple(dict.fromkeys(key for _, keys in included for key in keys))
@@ -563,12 +675,43 @@ class IntentParser:
         for f, span in list(found.items()):
             for a in self.extensions.get(self.artist_keys[f], ()):
                 found.setdefault(a, span)
-        named = {name for name, span in found.items() if not reading.negated(span[0])}
+        refused = {span for span in sorted(set(found.values())) if reading.refused_item(span)}
+        named = {name for name, span in found.items() if span not in refused}
         for span in found.values():
             reading.claim(span)
+        if len(named) == 1 and intent.like is None:
+            (name,) = named
+            self._artist_reference(name, found[name], reading, intent)
+            named -= {intent.like_artist}
         if named:
             intent.artists = named
         intent.exclude_artists |= set(found) - named
+
+
+def _merge_decoration(intent: Intent, decoration: Intent) -> None:
+    """What a request's emoji stand for, where its words did not already say it or the opposite: a wish the
+    words contradict or repeat is left out, and the emoji's genre or era only where the words named none."""
+    kept = [
+        wish
+        for wish in decoration.wishes
+        if not any(
+            said.feature == wish.feature
+            and (said.kind == wish.kind or frozenset({said.kind, wish.kind}) in CONTRADICTING)
+            for said in intent.wishes
+        )
+    ]
+    intent.wishes += kept
+    labels = {wish.label for wish in kept}
+    for concept in decoration.concepts:
+        era = decoration.years is not None and intent.years is None and concept in decoration.year_label
+        if concept not in intent.concepts and (concept in labels or era):
+            intent.concepts.append(concept)
+    if intent.years is None and decoration.years is not None:
+        intent.years, intent.year_label = decoration.years, decoration.year_label
+    if not intent.genre_keys and decoration.genre_keys:
+        intent.genre_keys, intent.genre_label = decoration.genre_keys, decoration.genre_label
+        intent.genre_family_keys = decoration.genre_family_keys
+    intent.notes += [note for note in decoration.notes if note not in intent.notes]
 
 
 def _replace_contradicted(intent: Intent, earlier: int) -> None:
@@ -598,6 +741,31 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
         if not (
             w.label in concepts
             and any(s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING for s in said)
+        )
+    ]
+
+
+DEFINING = {concept.name: concept.wishes[0] for concept in CONCEPTS if concept.wishes}
+
+
+def _defining_over_secondary(intent: Intent, start: int) -> None:
+    """Two concepts that pull one feature opposite ways: the one for which it is the defining trait wins.
+    "Monday morning motivation" is energetic (a morning is only secondarily calm); "sleepy road trip" is calm
+    (a road trip is defined by its good mood, not its energy). Two defining or two secondary traits both stay."""
+    new = intent.wishes[start:]
+
+    def defining(wish: Wish) -> bool:
+        return DEFINING.get(wish.label) == (wish.feature, wish.kind)
+
+    intent.wishes[start:] = [
+        w
+        for w in new
+        if not (
+            w.label in DEFINING
+            and not defining(w)
+            and any(
+                o.feature == w.feature and defining(o) and frozenset({o.kind, w.kind}) in CONTRADICTING for o in new
+            )
         )
     ]
 
@@ -640,17 +808,103 @@ OR_LESS = r"(?: or (?:less|shorter|under|below)| max| tops| and under|-)"
 OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|above)| min)"
 
 
+# After a named song: words that rule out its artist.
+OTHER_ARTISTS = re.compile(
+    rf"\b{NEGATION}(?:by |from )?(?:them|him|her|that (?:artist|band|singer)|the same (?:artist|band|singer))\b|"
+    r"\b(?:other|different) (?:artists?|bands?|singers?)\b|\bsome(?:one|body) else\b"
+)
+TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
+# What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
+LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
+# A number beside a feature's name. The number is never part of a longer one, a year or a duration.
+_NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
+_ABOVE = r"(?:over|above|more than|greater than|higher than|at least|no less than|min(?:imum)?(?: of)?|>=?|≥)"
+_BELOW = r"(?:under|below|less than|lower than|at most|no more than|max(?:imum)?(?: of)?|up to|<=?|≤)"
+_AND_ABOVE = r"(?:\+| ?plus| or (?:more|higher|above|over|greater)| and (?:up|above|over|higher))"
+_AND_BELOW = r"(?: or (?:less|lower|below|under)| and (?:under|below|lower))"
+_LINK = r"(?: (?:is|of|at|should be)|:|=)? ?\(? ?"
+_NAME = "(" + "|".join(FEATURE_NAMES_TYPED.values()) + ")"
+_RANGE = rf"(?:between )?{_NUMBER} ?(?:-|–|to|and) ?{_NUMBER}"
+FEATURE_NAME = re.compile(rf"\b{_NAME}\b")
+# (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
+FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), bounds)
+    for pattern, bounds in (
+        (rf"\b{_NAME}{_LINK}{_RANGE}", "range"),
+        (rf"(?<!\w){_RANGE} {_NAME}\b", "range"),
+        (rf"\b{_NAME}{_LINK}{_ABOVE} ?{_NUMBER}", "min"),
+        (rf"\b{_NAME}{_LINK}{_BELOW} ?{_NUMBER}", "max"),
+        (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_ABOVE}", "min"),
+        (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_BELOW}", "max"),
+        (rf"(?<!\w){_ABOVE} ?{_NUMBER} {_NAME}\b", "min"),
+        (rf"(?<!\w){_BELOW} ?{_NUMBER} {_NAME}\b", "max"),
+        (rf"(?<!\w){_NUMBER}{_AND_ABOVE} {_NAME}\b", "min"),
+        (rf"(?<!\w){_NUMBER}{_AND_BELOW} {_NAME}\b", "max"),
+    )
+)
+
+
+def _feature_bounds(reading: _Reading, intent: Intent) -> None:
+    """Bounds said with a feature's name and a number: "energy over 80", "danceability 70+", "popularity < 50",
+    "40-60 energy", "valence at least 0.7" (a fraction on a 0-100 feature, as Spotify gives it, is scaled)."""
+    # Most requests name no feature beside a number: one search rules out the ten.
+    if not any(c.isdigit() for c in reading.text) or not FEATURE_NAME.search(reading.text):
+        return
+    for pattern, bounds in FEATURE_BOUNDS:
+        for match in reading.finditer(pattern):
+            name = next(g for g in match.groups() if g is not None and not re.fullmatch(r"[-\d.]+", g))
+            feature = next(f for f, typed in FEATURE_NAMES_TYPED.items() if re.fullmatch(typed, name))
+            numbers = sorted(_on_scale(feature, g) for g in match.groups() if g is not None and g != name)
+            reading.claim(match.span())
+            if bounds == "range":
+                label = _bound_label(feature, f"{numbers[0]:g}-{numbers[1]:g}")
+                intent.wishes += [Wish(feature, "min", label, numbers[0]), Wish(feature, "max", label, numbers[1])]
+            else:
+                word = "over" if bounds == "min" else "under"
+                wish = Wish(
+                    feature, "min" if bounds == "min" else "max", _bound_label(feature, f"{word} {numbers[0]:g}")
+                )
+                intent.wishes.append(_as_said(reading, match, replace(wish, value=numbers[0])))
+
+
+def _on_scale(feature: str, number: str) -> float:
+    value = float(number)
+    # "valence at least 0.7": Spotify's 0-1 fraction, on the 0-100 scale every such feature has here.
+    if feature in FRACTION_FEATURES and "." in number and abs(value) <= 1:
+        return value * 100
+    return value
+
+
+def _bound_label(feature: str, bound: str) -> str:
+    """How a card repeats a bound: "over 120 BPM", "loudness over -5 dB", "energy 40-60"."""
+    if feature == "bpm":
+        return f"{bound} BPM"
+    return f"loudness {bound} dB" if feature == "loudness" else f"{feature} {bound}"
+
+
+def _as_said(reading: _Reading, match: re.Match[str], wish: Wish) -> Wish:
+    """A one-sided bound, turned round when negated: "nothing over 4 min" is at most 4 minutes."""
+    if not reading.negated(match.start()):
+        return wish
+    turned = {"over": "under", "under": "over"}
+    label = re.sub(r"\b(over|under)\b", lambda word: turned[word[1]], wish.label, count=1)
+    return Wish(wish.feature, "max" if wish.kind == "min" else "min", label, wish.value)
+
+
 def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     """Lengths and tempos with words or symbols: "under 3 min", "<3:00", "2:30 or less", ">140bpm",
     "140+ bpm", "120-130 bpm", "about 100 bpm"."""
     wishes = intent.wishes
+    _feature_bounds(reading, intent)
     # "3-4 min": one unit for both numbers.
-    for match in reading.finditer(r"\b(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"):
+    for match in reading.finditer(
+        r"\b(?:between )?(\d+(?:\.\d+)?) ?(?:-|to|and) ?(\d+(?:\.\d+)?) ?(?:minutes?|mins?)\b"
+    ):
         shortest, longest = sorted((float(match[1]) * 60, float(match[2]) * 60))
         reading.claim(match.span())
         wishes.append(Wish("length", "min", f"over {match[1]} min", shortest))
         wishes.append(Wish("length", "max", f"under {match[2]} min", longest))
-    for match in reading.finditer(rf"\b{DURATION} ?(?:-|to) ?{DURATION}"):
+    for match in reading.finditer(rf"\b(?:between )?{DURATION} ?(?:-|to|and) ?{DURATION}"):
         low, high = _minutes(match[1]), _minutes(match[2])
         if low is not None and high is not None:
             reading.claim(match.span())
@@ -659,19 +913,19 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
     for match in reading.finditer(rf"(?:\b|(?<=\s)|^){LESS} ?{DURATION}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "max", f"under {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "max", f"under {match[1]}", seconds)))
     for match in reading.finditer(rf"(?:\b|(?<=\s)|^){MORE} ?{DURATION}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "min", f"over {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]}", seconds)))
     for match in reading.finditer(rf"\b{DURATION}{OR_LESS}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "max", f"under {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "max", f"under {match[1]}", seconds)))
     for match in reading.finditer(rf"\b{DURATION}{OR_MORE}"):
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
-            wishes.append(Wish("length", "min", f"over {match[1]}", seconds))
+            wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]}", seconds)))
     for match in reading.finditer(r"\b(\d{2,3}) ?(?:-|to) ?(\d{2,3}) ?bpm\b"):
         low, high = sorted((float(match[1]), float(match[2])))
         reading.claim(match.span())
@@ -688,9 +942,9 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
         reading.claim(match.span())
         tail = match[4] or match[5] or ""
         if match[1] or tail == "+" or tail.endswith(("more", "faster", "higher", "above", "up", "over")):
-            wishes.append(Wish("bpm", "min", f"over {bpm:.0f} BPM", bpm))
+            wishes.append(_as_said(reading, match, Wish("bpm", "min", f"over {bpm:.0f} BPM", bpm)))
         elif match[2] or tail.endswith(("less", "slower", "lower", "below", "under")):
-            wishes.append(Wish("bpm", "max", f"under {bpm:.0f} BPM", bpm))
+            wishes.append(_as_said(reading, match, Wish("bpm", "max", f"under {bpm:.0f} BPM", bpm)))
         else:
             wishes.append(Wish("bpm", "near", f"about {bpm:.0f} BPM", bpm))
 

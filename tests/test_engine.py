@@ -11,6 +11,7 @@ from recommender.profiles import get_profile
 from recommender.profiles.seed import distance
 from recommender.request import Request
 from recommender.songs import song_key
+from recommender.vocabulary import genre_families
 
 pytestmark = pytest.mark.slow
 
@@ -236,6 +237,28 @@ def test_a_song_named_in_free_text_gives_its_neighbours_never_itself(default_rec
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("title", "family"), [("Con Calma - Remix", "latin"), ("Love The Way You Lie", "hip hop and rap")]
+)
+def test_songs_like_a_song_of_a_rare_family_come_from_that_family(
+    default_recommender: Recommender, title: str, family: str
+) -> None:
+    """A fan who asks for songs like a reggaeton hit expects latin songs back, not the chart's pop."""
+    seed = next(s for s in default_recommender.songs if s.title == title)
+    results = default_recommender.similar(seed, k=10)
+    kin = [r.song.label for r in results if any(family in genre_families(g) for g in r.song.genres)]
+    assert len(kin) >= 6, [r.song.label for r in results]
+
+
+@pytest.mark.slow
+def test_songs_like_an_artist_come_from_other_artists(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="something like bruno mars", k=10))
+    assert answer.seed_label == "Bruno Mars"
+    assert len(answer.results) == 10
+    assert all("Bruno Mars" not in r.song.artists for r in answer.results), [r.song.label for r in answer.results]
+
+
+@pytest.mark.slow
 def test_an_excluded_artist_never_appears(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text="canadian artists but not bieber", k=10))
     assert len(answer.results) == 10
@@ -247,6 +270,13 @@ def test_an_excluded_artist_never_appears(default_recommender: Recommender) -> N
 def test_a_symbol_bound_holds(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text=">140bpm bangers", k=10))
     assert all(r.song.features and r.song.features.bpm and r.song.features.bpm > 140 for r in answer.results)
+
+
+@pytest.mark.slow
+def test_numbers_beside_feature_names_bound_every_answer(default_recommender: Recommender) -> None:
+    answer = default_recommender.answer(Request(text="danceability 80+ with popularity under 60", k=10))
+    got = [(r.song.features.danceability, r.song.features.popularity) for r in answer.results if r.song.features]
+    assert len(got) == 10 and all(d >= 80 and p <= 60 for d, p in got), got
 
 
 @pytest.mark.slow

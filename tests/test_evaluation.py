@@ -392,6 +392,17 @@ def test_every_shipped_predicate_matches_the_reference_catalog(shipped: list[Eva
     assert empty == []
 
 
+@pytest.mark.parametrize("name", ["playlist_queries", "fresh_queries", "blind_queries"])
+def test_every_request_file_loads_and_each_predicate_has_songs(name: str) -> None:
+    path = catalog_path()
+    if not path.is_file():
+        pytest.skip(f"no reference catalog at {path}; set MUSICREC_CATALOG")
+    queries = load_queries(REPO / "data" / "eval" / f"{name}.jsonl")
+    assert {q.group for q in queries} == {"activity", "chat", "multi"}
+    songs = load_catalog(path).songs
+    assert [(q.line, q.where) for q in queries if matching_songs(songs, q.predicate) == 0] == []
+
+
 @pytest.mark.slow
 def test_default_profile_meets_the_quality_targets_beside_seed(
     shipped: list[EvalQuery], default_recommender: Any, seed_recommender: Any, tmp_path: Path

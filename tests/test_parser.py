@@ -160,10 +160,57 @@ CASES = [
     pytest.param("summer by calvin harris", {"like": "Summer"}, (), id="title-by-its-artist"),
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
+    pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
+    pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
+    # Two concepts pulling one feature opposite ways: the one it defines wins.
+    pytest.param(
+        "morning run",
+        {
+            "concepts": ["morning", "workout"],
+            "wishes": {("valence", "not_low"), ("acousticness", "high"), ("energy", "high"), ("bpm", "high")},
+        },
+        (),
+        id="defining-trait-wins",
+    ),
+    pytest.param(
+        "rainy day workout",
+        {"concepts": ["workout", "rainy day"], "wishes": {("energy", "high"), ("bpm", "high"), ("valence", "low")}},
+        (),
+        id="each-keeps-its-defining-trait",
+    ),
+    # Chat idioms that look like vocabulary words but are not.
+    pytest.param("lowkey need some hype songs", {"concepts": ["hype"]}, (), id="lowkey-as-kind-of"),
+    pytest.param("lowkey songs", {"concepts": ["relaxing"]}, (), id="lowkey-as-relaxed"),
+    pytest.param("songs that hit different", {}, (), id="hit-different-is-not-popular"),
+    pytest.param("get me out of this funk", {}, (), id="a-funk-is-a-mood"),
+    pytest.param("locking in for finals", {"concepts": ["study"]}, (), id="finals"),
+    # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
+    pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
+    pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),
+    pytest.param("songs for studing", {"concepts": ["study"]}, (), id="typo-studying"),
+    pytest.param("not to sad pls", {"wishes": {("valence", "not_low")}}, (), id="not-to-for-not-too"),
+    pytest.param("songs like radioactive", {"like": "Radioactive"}, (), id="title-not-respelled"),
+    # An artist named the way a song is ("something like X", "X vibes"): their sound, by other artists.
+    pytest.param(
+        "something like the weeknd", {"like": "Starboy", "exclude_artists": {"The Weeknd"}}, (), id="like-an-artist"
+    ),
+    pytest.param("lorde vibes", {"like": "Royals", "exclude_artists": {"Lorde"}}, (), id="artist-vibes"),
+    pytest.param(
+        "songs like let her go but not by them",
+        {"like": "Let Her Go", "exclude_artists": {"Passenger"}},
+        (),
+        id="reference-not-by-them",
+    ),
+    pytest.param(
+        "like radioactive from other artists",
+        {"like": "Radioactive", "exclude_artists": {"Imagine Dragons"}},
+        (),
+        id="reference-other-artists",
+    ),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
     # A whole request that is one title of two words or more names the song, though its words are moods.
     pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
-    pytest.param("crying in the club", {"concepts": ["heartbreak"]}, (), id="title-that-is-a-vocabulary-phrase"),
+    pytest.param("crying in the club", {"concepts": ["sad dance"]}, (), id="title-that-is-a-vocabulary-phrase"),
     pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),
     pytest.param("Stay With Me by Sam Smith!", {"like": "Stay With Me"}, (), id="bare-title-by-artist"),
     pytest.param(
@@ -234,6 +281,44 @@ CASES = [
         id="label-without-artist",
     ),
     pytest.param("except drake", {"exclude_artists": {"Drake"}}, (), id="except-artist"),
+    # A negation carries down a list of artists or genres, never past a new clause.
+    pytest.param(
+        "canadian artists except bieber and drake",
+        {"genres": {"canadian"}, "exclude_artists": {"Justin Bieber", "Drake"}},
+        (),
+        id="except-two-artists",
+    ),
+    pytest.param(
+        "sad songs but not by adele or sam smith",
+        {"exclude_artists": {"Adele", "Sam Smith"}, "wishes": {("valence", "low")}},
+        (),
+        id="not-by-two-artists",
+    ),
+    pytest.param("no edm or hip hop", {"exclude_genres": labels("EDM") | labels("hip hop")}, (), id="no-two-genres"),
+    pytest.param(
+        "no drake, the weeknd instead",
+        {"artists": {"The Weeknd"}, "exclude_artists": {"Drake"}},
+        (),
+        id="negation-stops-at-comma",
+    ),
+    pytest.param(
+        "adele and sam smith but not drake",
+        {"artists": {"Adele", "Sam Smith"}, "exclude_artists": {"Drake"}},
+        (),
+        id="two-artists-not-one",
+    ),
+    pytest.param(
+        "upbeat with no rap verses",
+        {"wishes": {("energy", "high"), ("valence", "high"), ("speechiness", "not_high")}},
+        (),
+        id="no-rap-verses",
+    ),
+    # A bound said with a negation turns round.
+    pytest.param("nothing over 4 min", {"wishes": {("length", "max", 240)}}, (), id="nothing-over-minutes"),
+    pytest.param("nothing faster than 140 bpm", {"wishes": {("bpm", "max", 140)}}, (), id="nothing-faster-bpm"),
+    pytest.param(
+        "nothing with energy over 80", {"wishes": {("energy", "max", 80)}}, (), id="nothing-with-feature-over"
+    ),
     pytest.param("other than drake", {"exclude_artists": {"Drake"}}, (), id="other-than-artist"),
     pytest.param("nothing from 2010", {"exclude_years": {2010}}, (), id="nothing-from-year"),
     pytest.param("not from 2010 to 2012", {"exclude_years": {2010, 2011, 2012}}, (), id="not-year-range"),
@@ -286,13 +371,62 @@ CASES = [
         (),
         id="minutes-range",
     ),
+    pytest.param(
+        "between 3 and 4 minutes",
+        {"wishes": {("length", "min", 180), ("length", "max", 240)}},
+        (),
+        id="between-minutes",
+    ),
+    # A feature's own name beside a number: a bound on its scale, whichever side the number is on.
+    pytest.param("energy over 80", {"wishes": {("energy", "min", 80)}}, (), id="feature-over"),
+    pytest.param("popularity < 50", {"wishes": {("popularity", "max", 50)}}, (), id="feature-lt"),
+    pytest.param("danceability 70+", {"wishes": {("danceability", "min", 70)}}, (), id="feature-plus"),
+    pytest.param("75+ danceability", {"wishes": {("danceability", "min", 75)}}, (), id="plus-feature"),
+    pytest.param("at least 60 energy", {"wishes": {("energy", "min", 60)}}, (), id="at-least-feature"),
+    pytest.param("super danceable (75+)", {"wishes": {("danceability", "min", 75)}}, (), id="feature-word-paren"),
+    pytest.param("valence at least 0.7", {"wishes": {("valence", "min", 70)}}, (), id="feature-fraction"),
+    pytest.param("acousticness 30% or less", {"wishes": {("acousticness", "max", 30)}}, (), id="feature-percent"),
+    pytest.param("40-60 energy", {"wishes": {("energy", "min", 40), ("energy", "max", 60)}}, (), id="range-feature"),
+    pytest.param(
+        "tempo between 100 and 110",
+        {"wishes": {("bpm", "min", 100), ("bpm", "max", 110)}},
+        (),
+        id="tempo-between",
+    ),
+    pytest.param("loudness over -5 db", {"wishes": {("loudness", "min", -5)}}, (), id="loudness-db"),
+    pytest.param(
+        "acoustic under 3 min",
+        {"wishes": {("acousticness", "high"), ("length", "max", 180)}},
+        (),
+        id="feature-word-then-duration",
+    ),
     # Relative to a named song: a bound at that song's own value (Uptown Funk is 115 BPM).
     pytest.param("faster than Uptown Funk", {"wishes": {("bpm", "min", 115)}}, (), id="faster-than-song"),
     pytest.param("slower than hello", {"wishes": {("bpm", "max", 79)}}, (), id="slower-than-song"),
     # -- emoji and slang --------------------------------------------------------------------------
     pytest.param("💔", {"concepts": ["heartbreak"]}, (), id="broken-heart"),
     pytest.param("💔 breakup songs", {"concepts": ["heartbreak"]}, (), id="broken-heart-breakup"),
-    pytest.param("😭", {"wishes": {("valence", "low")}}, (), id="crying"),
+    pytest.param("😭", {"concepts": ["heartbreak"]}, (), id="crying"),
+    pytest.param("need a good cry", {"concepts": ["heartbreak"]}, (), id="a-good-cry"),
+    pytest.param("karaoke night", {"concepts": ["singalong"]}, (), id="karaoke"),
+    pytest.param("anthems everyone knows", {"concepts": ["singalong"]}, (), id="anthems"),
+    pytest.param("real instruments please", {"wishes": {("acousticness", "high")}}, (), id="real-instruments"),
+    pytest.param("songs with big drops", {"genres": labels("EDM")}, (), id="drops-are-edm"),
+    pytest.param("bonfire songs", {"concepts": ["cozy"]}, (), id="bonfire"),
+    pytest.param("hungover sunday", {"concepts": ["relaxing"]}, (), id="hungover"),
+    pytest.param("grwm", {"concepts": ["party"]}, (), id="getting-ready"),
+    pytest.param("birthday playlist", {"concepts": ["party"]}, (), id="birthday"),
+    pytest.param("nye countdown", {"concepts": ["party"]}, (), id="new-years-eve"),
+    pytest.param("basketball warm up", {"concepts": ["workout"]}, (), id="warm-up"),
+    # Emoji decorate the words: what the words say, or its opposite, is not asked again.
+    pytest.param("campfire acoustic 🔥", {"concepts": ["cozy"]}, (), id="emoji-the-words-contradict"),
+    pytest.param(
+        "sad bangers 😭",
+        {"concepts": ["hype"], "wishes": {("valence", "low"), ("energy", "high")}},
+        (),
+        id="emoji-the-words-say",
+    ),
+    pytest.param("gym 🎉", {"concepts": ["workout", "party"]}, (), id="emoji-adds-what-words-lack"),
     pytest.param("🔥", {"concepts": ["hype"]}, (), id="fire"),
     pytest.param("🎉", {"concepts": ["party"]}, (), id="party-popper"),
     pytest.param("😴", {"concepts": ["sleep"]}, (), id="sleeping"),
@@ -334,6 +468,13 @@ CASES = [
     pytest.param("no jazz", {"exclude_genres": labels("jazz")}, (), id="excluding-a-missing-genre-is-no-news"),
     # -- eras and years, in and out of the catalog --------------------------------------------------
     pytest.param("songs from 2015", {"years": {2015}}, (), id="year"),
+    pytest.param("2014+", {"years": set(range(2014, 2101))}, (), id="year-plus"),
+    pytest.param("2016 onwards", {"years": set(range(2016, 2101))}, (), id="year-onwards"),
+    pytest.param("no songs before 2015", {"years": set(range(2015, 2101))}, (), id="nothing-before-year"),
+    pytest.param("nothing after 2013", {"years": set(range(1900, 2014))}, (), id="nothing-after-year"),
+    pytest.param(
+        "songs from the last few years", {"concepts": ["new"], "years": {2017, 2018, 2019}}, (), id="last-few-years"
+    ),
     pytest.param("2012-2014", {"years": {2012, 2013, 2014}}, (), id="year-range"),
     pytest.param("mid 2010s", {"years": {2013, 2014, 2015, 2016}}, (), id="mid-decade"),
     pytest.param("late 2010s", {"years": {2017, 2018, 2019}}, (), id="late-decade"),
@@ -413,6 +554,15 @@ def test_throwback_follows_the_catalogs_own_years() -> None:
     later = [Song(i, s.title, s.artist, s.genres, (s.years[0] + 5,), s.features) for i, s in enumerate(SONGS)]
     assert IntentParser(later).parse("throwback").years == {2015, 2016, 2017}
     assert IntentParser(later).parse("new music").years == {2022, 2023, 2024}
+
+
+def test_a_title_two_songs_share_names_the_better_known_one() -> None:
+    def hello(i: int, artist: str, popularity: float) -> Song:
+        return Song(i, "Hello", artist, ("pop",), (2015,), Features(120, 60, 60, -6, 10, 50, 210, 10, 5, popularity))
+
+    parser = IntentParser([hello(0, "Martin Solveig", 40), hello(1, "Adele", 85)])
+    assert parser.parse("songs like hello but happier").like == 1
+    assert parser.parse("like hello by martin solveig").like == 0
 
 
 # --- every title of the reference catalog, named the way people type it -------------------------------

@@ -471,6 +471,16 @@ def test_similar_with_a_wish_is_bounded_at_the_seeds_own_value(refinement: str, 
         assert outside(result.reasons) == []
 
 
+def test_slower_than_the_seed_leaves_out_songs_exactly_as_slow() -> None:
+    # The seed (id 0) and a twin at its tempo, then four slower songs and six faster ones.
+    bpms = [100, 100, 60, 70, 80, 90, 110, 120, 130, 140, 150, 160]
+    songs = [track(i, f"Artist {i}", bpm=bpm, valence=50) for i, bpm in enumerate(bpms)]
+    vectors = np.random.default_rng(5).standard_normal((len(songs), 16)).astype(np.float32)
+    ranker = Ranker(songs, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    found = ranker.similar(songs[0], 4, {song_key(songs[0])}, IntentParser(songs).parse("but slower"))
+    assert sorted(r.song.id for r in found) == [2, 3, 4, 5]
+
+
 def _bpm(song: Song) -> float:
     assert song.features is not None and song.features.bpm is not None, song.title
     return song.features.bpm
@@ -502,6 +512,8 @@ def test_a_wish_about_a_feature_the_catalog_lacks_is_said_not_silently_dropped()
     intent = search.understand(["popular calm songs"], None)
     assert intent.notes == ["This catalog has no popularity, so that part of the request is left out:"]
     assert search.understand(["calm songs"], None).notes == []
+    # "singalongs" asks for hits by way of a concept: the member said no popularity, so no note.
+    assert search.understand(["singalongs"], None).notes == []
 
 
 def mood_catalog() -> list[Song]:

@@ -8,7 +8,7 @@ and an IVF index beyond (``ann.py``); a request is read by ``parser.IntentParser
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import faiss
@@ -46,7 +46,10 @@ class HybridSearch:
         if vector is not None:
             self.parser.by_meaning(intent, vector)
         # A wish about a feature this catalog does not give is left out of the ranking: say so.
-        for feature in self.ranker.missing_features(intent):
+        # Only for what was said: "study" asking for instrumental songs of a catalog without that column is
+        # no news to the member who typed "study".
+        said = replace(intent, wishes=[w for w in intent.wishes if w.label not in intent.concepts])
+        for feature in self.ranker.missing_features(said):
             intent.notes.append(f"This catalog has no {feature}, so that part of the request is left out:")
         return intent
 

@@ -11,7 +11,7 @@ A threshold or a word changes in one place here and every reader follows.
 from __future__ import annotations
 
 from .concepts import CONCEPTS, EMOJI, GENERIC_REQUESTS, Concept, Era
-from .features import FEATURE_TERMS, NEGATION
+from .features import FEATURE_NAMES_TYPED, FEATURE_TERMS, NEGATION
 from .genres import GENRES, PLACES, Genre, family_labels, genre_families
 from .scales import (
     CHILL_MAX_ENERGY,
@@ -32,6 +32,7 @@ __all__ = [
     "CHILL_MAX_LOUDNESS",
     "CONCEPTS",
     "EMOJI",
+    "FEATURE_NAMES_TYPED",
     "FEATURE_TERMS",
     "GENERIC_REQUESTS",
     "GENRES",

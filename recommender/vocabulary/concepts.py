@@ -34,8 +34,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "study",
         r"stud(?:y|ying|ies)|homework|focus(?:ed|ing)?|concentrat(?:e|ion|ing)|reading|revision|revising|"
-        r"exams?|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|essay|library|"
-        r"work(?:ing)? from home|wfh|background music",
+        r"exams?|finals|midterms|lock(?:ing|ed)? in|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|"
+        r"essay|library|work(?:ing)? from home|wfh|background music",
         "calm background music for studying, homework, reading and concentrating",
         (("energy", "low"), ("speechiness", "low"), ("loudness", "low"), ("instrumentalness", "high")),
     ),
@@ -48,7 +48,10 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "relaxing",
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
-        r"lazy (?:day|sunday|afternoon)|low-?key|lowkey|easy listening|sunday (?:morning|afternoon)",
+        r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
+        # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
+        r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing))|"
+        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low")),
     ),
@@ -61,14 +64,17 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "workout",
         r"work ?outs?|gym|lift(?:ing)?|weights|running|run|jog(?:ging)?|cardio|training|hiit|cycling|"
-        r"spin class|sports?|beast mode|pre-?workout|treadmill|marathon|crossfit|leg day",
+        r"spin class|sports?|beast mode|pre-?workout|treadmill|marathon|crossfit|leg day|warm[- ]?ups?|game ?day|"
+        r"locker room|basketball|football|soccer|boxing|[0-9]+k run",
         "high-energy, intense, fast music for the gym, running and working out",
         (("energy", "high"), ("bpm", "high")),
     ),
     Concept(
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
-        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit",
+        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
+        r"birthday|b-?day|celebrat(?:e|ion|ing)|new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|"
+        r"getting ready|get ready|grwm",
         "danceable, energetic party music for a night out at the club",
         (("danceability", "high"), ("energy", "high")),
     ),
@@ -88,8 +94,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "cozy",
-        r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|snow(?:y|ing)?|"
-        r"sweater weather|hot chocolate|candle ?lit|blanket",
+        r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|camp ?fire|bonfire|"
+        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket",
         "cozy, warm, acoustic songs for a winter evening by the fireplace",
         (("energy", "low"), ("acousticness", "high")),
     ),
@@ -123,7 +129,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "heartbreak",
         r"break ?ups?|broke up|heart ?break(?:s)?|heartbroken|broken heart(?:ed)?|(?:in my )?feels|"
         r"tears|missing (?:someone|you|him|her)|my ex|exes|sad (?:girl|boi|boy)|moving on|get over|"
-        r"cry(?:ing)? in the (?:shower|car|club)|lonely|alone",
+        r"cry(?:ing)? in the (?:shower|car)|cry(?:ing)?|a good cry|tear[- ]?jerkers?|lonely|alone",
         "sad, emotional breakup songs to cry to",
         (("valence", "low"), ("energy", "low")),
     ),
@@ -136,20 +142,36 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "bops",
-        r"bops?|catchy|earworms?|sing[- ]?along|karaoke|feel[- ]good bops|guilty pleasures?|jams?",
-        "catchy, happy, danceable pop bops to sing along to",
+        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?",
+        "catchy, happy, danceable pop bops",
         (("danceability", "high"), ("valence", "high")),
+    ),
+    # A song people sing along to is one everybody knows: a big hit, loud enough to belt out.
+    Concept(
+        "singalong",
+        r"sing[- ]?alongs?|singing along|karaoke|anthems?|belt(?:ing)? (?:it )?out|scream(?:ing)? the (?:lyrics|words)|"
+        r"every(?:one|body) knows(?: the words)?|know (?:all )?the words",
+        "well-known hit anthems everybody knows the words to and sings along with",
+        (("popularity", "high"), ("energy", "high")),
+    ),
+    # Idioms for sad songs made for dancing ("sad bangers" and "sad dance songs" say it word by word).
+    Concept(
+        "sad dance",
+        r"crying (?:in the club|on the dance ?floor)|"
+        r"danc(?:e|ing) (?:and|while|through (?:the|my)) (?:cry|crying|tears)",
+        "sad songs you can still dance to, crying on the dance floor",
+        (("valence", "low"), ("danceability", "high")),
     ),
     Concept(
         "angry",
         r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?",
         "angry, aggressive, loud songs",
-        (("energy", "high"), ("valence", "low"), ("loudness", "high")),
+        (("energy", "high"), ("valence", "low")),
     ),
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|getting ready|grwm|shower",
+        r"cooking|kitchen|shower",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),
@@ -169,7 +191,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "new",
         r"new (?:music|songs?|releases?|stuff|hits?|tracks?)|latest|recent(?:ly)?|newest|brand new|"
-        r"fresh (?:music|songs?|tracks?)|this year|current hits",
+        r"fresh (?:music|songs?|tracks?)|this year|current hits|(?:last|past) (?:few|couple(?: of)?|two|three) years",
         "the newest, most recent releases",
         era="newest",
     ),

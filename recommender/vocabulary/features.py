@@ -32,7 +32,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"energetic|high[- ]energy|intense|more energy|lively|powerful", (("energy", "high", "energetic"),)),
     (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
     (
-        r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|cry(?:ing)?|tear[- ]?jerker[s]?|"
+        r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|"
         r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
         (("valence", "low", "sad"),),
     ),
@@ -43,13 +43,13 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ),
     (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor", (("danceability", "high", "danceable"),)),
     (
-        r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw",
+        r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw|(?:real|live) instruments|organic",
         (("acousticness", "high", "acoustic"),),
     ),
     (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y", (("acousticness", "low", "electronic"),)),
     (r"live|concert|live recording[s]?|crowd", (("liveness", "high", "live"),)),
     (
-        r"rap[- ]heavy|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
+        r"rap[- ]heavy|rap verses|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
         (("speechiness", "high", "rap-heavy"),),
     ),
     (r"rap", (("speechiness", "high", "rap"),)),
@@ -58,7 +58,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid", (("bpm", "high", "fast"),)),
     (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
     (
-        r"popular|hits?|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
+        # "Hits different" is chat for "moves me", not for popularity.
+        r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
         (("popularity", "high", "popular"),),
     ),
     (
@@ -68,9 +69,23 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy", (("length", "high", "long"),)),
     (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)", (("length", "low", "short"),)),
 )
+# A feature's name as people type it beside a number ("energy over 80", "75+ danceability", "popularity < 50",
+# "valence at least 0.7"): the number is a bound on the feature's own scale.
+FEATURE_NAMES_TYPED: dict[str, str] = {
+    "energy": r"energy(?: level)?",
+    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score",
+    "valence": r"valence|positivity|happiness",
+    "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic",
+    "speechiness": r"speechiness|speech(?:iness)? score",
+    "liveness": r"liveness|live(?:ness)? score",
+    "popularity": r"popularity(?: score)?|pop score|popular",
+    "loudness": r"loudness|volume",
+    "instrumentalness": r"instrumentalness",
+    "bpm": r"bpm|tempo|beats per minute",
+}
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
-    r"(?:[- ](?:too|very|so|that|really|a|any|more|of|the|from|in|by|songs?|tracks?|music))*[- ]"
+    r"(?:[- ](?:too|to|very|so|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
 )

@@ -42,7 +42,7 @@ GENRES: tuple[Genre, ...] = (
         "EDM",
         "dance and EDM",
         r"edm|electronic(?: dance)?(?: music)?|electronica|house(?: music)?|big room|dubstep|brostep|techno|"
-        r"trance|rave",
+        r"trance|rave|(?:bass |beat )?drops|dj sets?",
         (
             "edm",
             "house",
@@ -68,7 +68,14 @@ GENRES: tuple[Genre, ...] = (
     ),
     Genre("soul", "R&B and soul", r"soul(?:ful)?", ("soul",), (("acousticness", "high"),)),
     Genre("r&b", "R&B and soul", r"r&b|rnb|r and b|r ?n ?b", ("r&b",), (("danceability", "high"),)),
-    Genre("funk", "R&B and soul", r"funk(?:y)?", ("funk",), (("danceability", "high"), ("valence", "high"))),
+    # "In a funk", "out of this funk" is a low mood, not the genre.
+    Genre(
+        "funk",
+        "R&B and soul",
+        r"(?<!in a )(?<!this )(?<!my )funk(?:y)?",
+        ("funk",),
+        (("danceability", "high"), ("valence", "high")),
+    ),
     Genre(
         "rock",
         "rock and indie",
