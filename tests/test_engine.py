@@ -276,7 +276,7 @@ def test_a_symbol_bound_holds(default_recommender: Recommender) -> None:
 def test_numbers_beside_feature_names_bound_every_answer(default_recommender: Recommender) -> None:
     answer = default_recommender.answer(Request(text="danceability 80+ with popularity under 60", k=10))
     got = [(r.song.features.danceability, r.song.features.popularity) for r in answer.results if r.song.features]
-    assert len(got) == 10 and all(d >= 80 and p <= 60 for d, p in got), got
+    assert len(got) == 10 and all(d is not None and p is not None and d >= 80 and p <= 60 for d, p in got), got
 
 
 @pytest.mark.slow
