@@ -221,8 +221,8 @@ class IntentParser:
         # Read column by column (a catalog's songs are never made here): see SongTable.
         table = as_table(songs)
         self._index_artists(table)
-        # Titles for "songs like X": the first row of each title key (repeated rows are one song); the keys
-        # are made once per catalog and kept in its cache.
+        # Titles for "songs like X": one row per title key (repeated rows are one song); the keys are made once
+        # per catalog and kept in its cache.
         keys = table.derived(_title_key)
         # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
         popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
@@ -702,11 +702,12 @@ def _merge_decoration(intent: Intent, decoration: Intent) -> None:
     ]
     intent.wishes += kept
     labels = {wish.label for wish in kept}
+    era = intent.years is None and decoration.years is not None
     for concept in decoration.concepts:
-        era = decoration.years is not None and intent.years is None and concept in decoration.year_label
-        if concept not in intent.concepts and (concept in labels or era):
+        # A concept counts where one of its wishes was kept, or, for an era ("🆕"), where the words named no years.
+        if concept not in intent.concepts and (concept in labels or (era and concept not in DEFINING)):
             intent.concepts.append(concept)
-    if intent.years is None and decoration.years is not None:
+    if era:
         intent.years, intent.year_label = decoration.years, decoration.year_label
     if not intent.genre_keys and decoration.genre_keys:
         intent.genre_keys, intent.genre_label = decoration.genre_keys, decoration.genre_label
