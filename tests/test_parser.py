@@ -184,6 +184,7 @@ CASES = [
     pytest.param("songs that hit different", {}, (), id="hit-different-is-not-popular"),
     pytest.param("get me out of this funk", {}, (), id="a-funk-is-a-mood"),
     pytest.param("locking in for finals", {"concepts": ["study"]}, (), id="finals"),
+    pytest.param("viral tiktok songs", {"wishes": {("popularity", "high")}}, (), id="viral-is-popular"),
     # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
     pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
     pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),

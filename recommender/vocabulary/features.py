@@ -59,7 +59,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
     (
         # "Hits different" is chat for "moves me", not for popularity.
-        r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?",
+        r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?|"
+        r"viral|trending|tik ?tok",
         (("popularity", "high", "popular"),),
     ),
     (
