@@ -26,6 +26,7 @@ from recommender.encoder import (
     length_batches,
     load_encoder,
     mean_pool,
+    openvino_precision,
 )
 from recommender.engine import Recommender
 from recommender.index import Fingerprint, cache_folder
@@ -262,11 +263,16 @@ def converted(tmp_path: Path, seed_recommender: Recommender, monkeypatch: pytest
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("damaged", ["head.bin", "tail.bin"])  # both are joined into the model requests run on
 def test_a_damaged_converted_model_is_converted_again(
-    converted: tuple[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    damaged: str,
+    converted: tuple[str, Path],
+    tmp_path: Path,
+    seed_recommender: Recommender,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     source, folder = converted
-    with (folder / "tail.bin").open("r+b") as handle:
+    with (folder / damaged).open("r+b") as handle:
         handle.seek(4096)
         handle.write(b"\xff\xff\xff\xff")
     with caplog.at_level(logging.WARNING, logger="recommender.encoder"):
@@ -274,8 +280,60 @@ def test_a_damaged_converted_model_is_converted_again(
     assert any("damaged" in r.getMessage() for r in caplog.records)
     assert rebuilt.name.startswith("openvino-")
     texts = list(encoders.VERIFY_TEXTS)
-    assert np.isfinite(rebuilt.encode(texts)).all()
+    vectors = rebuilt.encode(texts)
+    assert cosines(vectors, torch_reference(seed_recommender).encode(texts)).min() >= MIN_COSINE
     assert not encoders.converted_damage(folder, encoders.conversion_fingerprint(resolve_model(cache_dir())[1]))
+
+
+@pytest.mark.slow
+def test_a_request_is_one_whole_bf16_inference_and_descriptions_keep_the_fp32_head(
+    seed_recommender: Recommender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if openvino_precision() != "bf16":
+        pytest.skip("this CPU has no bf16 instructions: every text runs in fp32")
+    source, model_hash = resolve_model(cache_dir())
+    monkeypatch.setattr(encoders, "_torch_encoder", lambda _source: torch_reference(seed_recommender))
+    load_encoder(source, model_hash, cache_dir(), "openvino")  # converted into the cache first, if need be
+    compiled: list[tuple[str, str]] = []
+    real = encoders.compile_converted
+
+    def counted(target: Path, part: str, precision: str) -> object:
+        compiled.append((part, precision))
+        return real(target, part, precision)
+
+    monkeypatch.setattr(encoders, "compile_converted", counted)
+    fast = load_encoder(source, model_hash, cache_dir(), "openvino")
+    reference = torch_reference(seed_recommender)
+    requests = request_texts()[:40]
+    alone = np.concatenate([fast.encode([text]) for text in requests])
+    # A serving process that has only seen requests holds one compiled model, the whole one in bf16.
+    assert compiled == [("whole", "bf16")]
+    assert cosines(alone, reference.encode(requests)).min() >= MIN_COSINE
+    descriptions = [describe(song) for song in seed_recommender.songs[:40]]
+    embedded = embed_catalog(fast, descriptions)
+    assert compiled == [("whole", "bf16"), ("head", "fp32"), ("tail", "bf16")]
+    assert cosines(embedded, embed_catalog(reference, descriptions)).min() >= MIN_COSINE
+
+
+@pytest.mark.slow
+def test_a_conversion_whose_request_path_misses_the_bound_is_refused(
+    tmp_path: Path, seed_recommender: Recommender, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, model_hash = resolve_model(cache_dir())
+    monkeypatch.setattr(encoders, "_torch_encoder", lambda _source: torch_reference(seed_recommender))
+    real = encoders.compile_converted
+
+    def head_for_whole(target: Path, part: str, precision: str) -> object:
+        # The first layers alone give vectors of the right shape but the wrong meaning, on requests only.
+        return real(target, "head" if part == "whole" else part, precision)
+
+    monkeypatch.setattr(encoders, "compile_converted", head_for_whole)
+    with caplog.at_level(logging.WARNING, logger="recommender.encoder"):
+        assert load_encoder(source, model_hash, tmp_path, "openvino").name == "torch-fp32"
+    assert any("refused" in r.getMessage() for r in caplog.records)
+    manifest = json.loads((converted_folder(tmp_path, model_hash) / "manifest.json").read_text())
+    assert manifest["refused"] is True
+    assert manifest["min_cosine"]["requests"] < MIN_COSINE
 
 
 @pytest.mark.slow

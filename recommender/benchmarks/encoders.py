@@ -8,6 +8,7 @@ quick plan (CI) runs the default backend only, with the exactness check against 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import functools
 import json
@@ -405,3 +406,27 @@ def format_table(result: dict[str, Any]) -> str:
         + ", ".join(f"{name} {'-' if met is None else 'yes' if met else 'NO'}" for name, met in targets_.items())
     )
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One request end to end (``Recommender.encode`` and the ranking, as ``recommend`` runs them), the default
+    backend beside torch fp32 and the published approach, interleaved; each round takes fresh requests and
+    prints its medians and paired ratios as one JSON line."""
+    parser = argparse.ArgumentParser(description=main.__doc__.split(";")[0] if main.__doc__ else None)
+    parser.add_argument("--single", type=int, default=200, help="requests per round (default 200)")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args(argv)
+    default = Recommender.load(profile="default")
+    seed = Recommender.load(profile="seed")
+    recs = {default.encoder.name: default, seed.encoder.name: _serving(default, seed.encoder)}
+    requests = bench.Requests()
+    bench.baseline_request(seed, "warm up")
+    for rec in recs.values():
+        rec.recommend("warm up", 1)
+    for _ in range(args.rounds):
+        print(json.dumps(single(recs, seed, requests.take(args.single))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
