@@ -72,7 +72,8 @@ ERA_SHARE = 1 / 3
 # "songs like X", "similar to X", "X vibes": where a request names a song to sound like.
 LIKE_CUES = re.compile(
     r"\b(?:(?:songs?|tracks?|music|stuff|something|anything|more|some) )?"
-    r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to)\b "
+    r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to|"
+    r"(?:in )?the same (?:vibes?|style|feel|energy|sound) as|(?:listen to|play|hear) (?:next )?after|fans? of)\b "
     r"(?:(?:this|that) (?:one|song|track):? |the (?:song|track) )?"
 )
 # After a title: "X vibes", "X type beat", "i love X, more like that".
@@ -403,8 +404,14 @@ class IntentParser:
                     continue
                 if hit is not None:
                     start = after.start() - len(" ".join(text[: after.start()].split()[-hit[1] :]))
-                    found = hit[0], (start, after.end() if after.group(0).strip() != "but" else after.start())
+                    found = hit[0], (start, after.end())
                     break
+        if found is None and (but := re.search(r" but ", text)):
+            # "Uptown Funk but make it sad": a request that opens with a whole title and goes on with "but".
+            words = text[: but.start()].split()
+            hit = self._find_title(words, from_start=False)
+            if hit is not None and hit[1] == len(words) and not (hit[1] == 1 and VOCABULARY_WORD.fullmatch(words[0])):
+                found = hit[0], (0, but.start())
         if found is None:
             # "Chandelier by Sia but calmer": a title followed by its own artist names the song too.
             for by in re.finditer(r" by ", text):

@@ -161,6 +161,17 @@ CASES = [
     # Titles that hold a word which otherwise ends a reference ("with", "for", "but", "and", ...).
     pytest.param("songs like stay with me", {"like": "Stay With Me"}, (), id="title-with-a-stop-word"),
     pytest.param("more songs like this one: hello", {"like": "Hello"}, (), id="like-this-one-title"),
+    pytest.param(
+        "uptown funk but make it sad", {"like": "Uptown Funk", "wishes": {("valence", "low")}}, (), id="title-but"
+    ),
+    pytest.param(
+        "summer but sadder",
+        {"concepts": ["summer"], "wishes": {("danceability", "high"), ("energy", "high"), ("valence", "low")}},
+        (),
+        id="word-but",
+    ),
+    pytest.param("songs in the same vibe as royals", {"like": "Royals"}, (), id="same-vibe-as"),
+    pytest.param("what to listen to after let her go", {"like": "Let Her Go"}, (), id="listen-to-after"),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
     # Two concepts pulling one feature opposite ways: the one it defines wins.
     pytest.param(
