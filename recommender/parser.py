@@ -73,13 +73,18 @@ ERA_SHARE = 1 / 3
 LIKE_CUES = re.compile(
     r"\b(?:(?:songs?|tracks?|music|stuff|something|anything|more|some) )?"
     r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to|"
-    r"(?:in )?the same (?:vibes?|style|feel|energy|sound) as|(?:listen to|play|hear) (?:next )?after|fans? of)\b "
+    r"(?:in )?the same (?:vibes?|style|feel|energy|sound) as|(?:listen to|play|hear) (?:next )?after|fans? of|"
+    r"similar (?:vibes?|songs?|stuff|energy|sound) (?:to|as)|goes? (?:well )?with)\b "
     r"(?:(?:this|that) (?:one|song|track):? |the (?:song|track) )?"
 )
-# After a title: "X vibes", "X type beat", "i love X, more like that".
+# After a title: "X vibes", "X type beat", "i love X, more like that", "X on repeat, need more", "X rn, anything
+# similar?".
 LIKE_AFTER = re.compile(
     r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b|"
-    r",? (?:and |so )?(?:give me |gimme )?(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b"
+    r"(?: (?:rn|lately|atm|right now|on repeat))?(?:,? (?:and |so )?(?:give me |gimme )?"
+    r"(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b|"
+    r",? (?:anything|any|what'?s|what is|something|got anything) similar\b|,? (?:need|want|gimme|give me) more\b)|"
+    r" on repeat\b"
 )
 # Where a named song's title ends in a request: the words after it are wishes.
 # A full stop ends the title only as the end of a sentence: "E.T." and "G.U.Y." keep theirs.
@@ -432,6 +437,13 @@ class IntentParser:
         for other in reading.finditer(OTHER_ARTISTS):
             reading.claim(other.span())
             intent.exclude_artists.add(song.artist)
+        # "... but older", "... but newer": years before or after the named song's own.
+        for when in reading.finditer(r"\b(?:(older|earlier)|(newer|more recent))\b(?! (?:than )?(?:19|20)\d\d)"):
+            if song.years and intent.years is None:
+                reading.claim(when.span())
+                year = min(song.years) if when[1] else max(song.years)
+                kept = range(OPEN_YEARS[0], year) if when[1] else range(year + 1, OPEN_YEARS[1] + 1)
+                self._set_years(set(kept), f"before {year}" if when[1] else f"after {year}", intent)
 
     def _whole_title(self, text: str) -> tuple[int, Span] | None:
         """A request that is all one title of two words or more, maybe with its artist ("set fire to the rain",

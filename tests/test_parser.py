@@ -172,6 +172,14 @@ CASES = [
     ),
     pytest.param("songs in the same vibe as royals", {"like": "Royals"}, (), id="same-vibe-as"),
     pytest.param("what to listen to after let her go", {"like": "Let Her Go"}, (), id="listen-to-after"),
+    pytest.param("been playing royals on repeat, need more", {"like": "Royals"}, (), id="on-repeat"),
+    pytest.param("vibing to royals rn, anything similar?", {"like": "Royals"}, (), id="anything-similar"),
+    pytest.param(
+        "songs like royals but newer", {"like": "Royals", "years": set(range(2014, 2101))}, (), id="but-newer"
+    ),
+    pytest.param(
+        "songs like royals but older", {"like": "Royals", "years": set(range(1900, 2013))}, (), id="but-older"
+    ),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
     # Two concepts pulling one feature opposite ways: the one it defines wins.
     pytest.param(
