@@ -838,28 +838,34 @@ TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEAT
 LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
 _NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
-_ABOVE = r"(?:over|above|more than|greater than|higher than|at least|no less than|min(?:imum)?(?: of)?|>=?|≥)"
-_BELOW = r"(?:under|below|less than|lower than|at most|no more than|max(?:imum)?(?: of)?|up to|<=?|≤)"
+_ABOVE = (
+    r"(?:over|above|more than|greater than|higher than|louder than|at least|no less than|"
+    r"min(?:imum)?(?: of)?|>=?|≥)"
+)
+_BELOW = (
+    r"(?:under|below|less than|lower than|quieter than|softer than|at most|no more than|"
+    r"max(?:imum)?(?: of)?|up to|<=?|≤)"
+)
 _AND_ABOVE = r"(?:\+| ?plus| or (?:more|higher|above|over|greater)| and (?:up|above|over|higher))"
 _AND_BELOW = r"(?: or (?:less|lower|below|under)| and (?:under|below|lower))"
 _LINK = r"(?: (?:is|of|at|should be)|:|=)? ?\(? ?"
 _NAME = "(" + "|".join(FEATURE_NAMES_TYPED.values()) + ")"
 _RANGE = rf"(?:between )?{_NUMBER} ?(?:-|–|to|and) ?{_NUMBER}"
-FEATURE_NAME = re.compile(rf"\b{_NAME}\b")
+FEATURE_NAME = re.compile(_NAME)
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), bounds)
     for pattern, bounds in (
         (rf"\b{_NAME}{_LINK}{_RANGE}", "range"),
-        (rf"(?<!\w){_RANGE} {_NAME}\b", "range"),
+        (rf"(?<!\w){_RANGE} ?{_NAME}\b", "range"),
         (rf"\b{_NAME}{_LINK}{_ABOVE} ?{_NUMBER}", "min"),
         (rf"\b{_NAME}{_LINK}{_BELOW} ?{_NUMBER}", "max"),
         (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_ABOVE}", "min"),
         (rf"\b{_NAME}{_LINK}{_NUMBER}{_AND_BELOW}", "max"),
-        (rf"(?<!\w){_ABOVE} ?{_NUMBER} {_NAME}\b", "min"),
-        (rf"(?<!\w){_BELOW} ?{_NUMBER} {_NAME}\b", "max"),
-        (rf"(?<!\w){_NUMBER}{_AND_ABOVE} {_NAME}\b", "min"),
-        (rf"(?<!\w){_NUMBER}{_AND_BELOW} {_NAME}\b", "max"),
+        (rf"(?<!\w){_ABOVE} ?{_NUMBER} ?{_NAME}\b", "min"),
+        (rf"(?<!\w){_BELOW} ?{_NUMBER} ?{_NAME}\b", "max"),
+        (rf"(?<!\w){_NUMBER}{_AND_ABOVE} ?{_NAME}\b", "min"),
+        (rf"(?<!\w){_NUMBER}{_AND_BELOW} ?{_NAME}\b", "max"),
     )
 )
 

@@ -414,6 +414,8 @@ CASES = [
         id="tempo-between",
     ),
     pytest.param("loudness over -5 db", {"wishes": {("loudness", "min", -5)}}, (), id="loudness-db"),
+    pytest.param("louder than -4db", {"wishes": {("loudness", "min", -4)}}, (), id="louder-than-db"),
+    pytest.param("quieter than -8 decibels", {"wishes": {("loudness", "max", -8)}}, (), id="quieter-than-db"),
     pytest.param(
         "acoustic under 3 min",
         {"wishes": {("acousticness", "high"), ("length", "max", 180)}},

@@ -80,7 +80,7 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
     "speechiness": r"speechiness|speech(?:iness)? score",
     "liveness": r"liveness|live(?:ness)? score",
     "popularity": r"popularity(?: score)?|pop score|popular",
-    "loudness": r"loudness|volume",
+    "loudness": r"loudness|volume|db|decibels?",
     "instrumentalness": r"instrumentalness",
     "bpm": r"bpm|tempo|beats per minute",
 }
