@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -200,3 +201,14 @@ def test_any_text_reads_the_same_column_by_column(tmp_path: Path, body: str, len
     path.write_bytes((KAGGLE_HEADER + "\n" + body).encode("utf-8"))
     _, made = both(path, lenient=lenient)
     event(f"column reader made it: {made}")
+
+
+def test_the_serving_benchmark_times_the_load_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from recommender.benchmarks import serving
+
+    path = tmp_path / "tracks_features.csv"
+    path.write_text(layout_text("1.2M", rows=50), encoding="utf-8")
+    assert serving.main(["--step", "load", "--csv", str(path), "--cache", str(tmp_path)]) == 0
+    measured = json.loads(capsys.readouterr().out)
+    assert measured["songs"] == 50
+    assert {"catalog_load_s", "catalog_load_cpu_s", "catalog_load_peak_rss_mb"} <= measured.keys()
