@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
 from .catalog import (
@@ -263,24 +262,24 @@ class _Reader:
             name for artist, names in zip(artists, credits, strict=True) for name in (artist, *(names or (artist,)))
         ]
         sizes = np.fromiter((1 + (len(names) or 1) for names in credits), dtype=np.int64, count=len(credits))
-        codes, names = pd.factorize(np.array(shown_and_credited, dtype=object))
+        codes, names = _codes(shown_and_credited)
         starts = np.cumsum(sizes) - sizes
         credited = np.ones(len(codes), dtype=bool)
         credited[starts] = False
         genres = only(columns.genres)
-        genre_codes, genre_names = pd.factorize(np.array([g for names in genres for g in names], dtype=object))
+        genre_codes, genre_names = _codes(list(itertools.chain.from_iterable(genres)))
         years = only(columns.years)
         return SongTable.from_arrays(
             {
                 **_texts(only(columns.titles), "title"),
-                "artist.codes": codes[starts].astype(np.int32),
+                "artist.codes": codes[starts],
                 **_texts(only(columns.albums), "album"),
                 **_texts(only(columns.ids), "spotify_id"),
-                **_texts(list(genre_names), "genres.names"),
-                "genres.codes": genre_codes.astype(np.int32),
+                **_texts(genre_names, "genres.names"),
+                "genres.codes": genre_codes,
                 "genres.ends": _ends(genres),
-                **_texts(list(names), "credits.names"),
-                "credits.codes": codes[credited].astype(np.int32),
+                **_texts(names, "credits.names"),
+                "credits.codes": codes[credited],
                 "credits.ends": np.cumsum(sizes - 1),
                 "years": np.array([year for song in years for year in song], dtype=np.int16),
                 "years.ends": _ends(years),
@@ -294,7 +293,8 @@ class _Reader:
         columns = self.columns
         keep = np.ones(len(keys), dtype=bool)
         groups: dict[tuple[str, str], list[int]] = {}
-        for i in np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy()).tolist():
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        for i in np.flatnonzero(counts[inverse] > 1).tolist():
             key = (columns.titles[i].casefold(), columns.artists[i].casefold())
             groups.setdefault(key, []).append(i)
         for first, *rest in groups.values():
@@ -358,6 +358,14 @@ def _blank(cells: list[str]) -> bool:
     if any(cell.strip() for cell in cells):
         raise _GiveUp("a row the row reader rejects")
     return True
+
+
+def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each value as a position among the distinct values, numbered in order of first appearance (as
+    ``SongTable`` numbers them while it is made)."""
+    distinct = list(dict.fromkeys(values))
+    position = {value: code for code, value in enumerate(distinct)}
+    return np.fromiter(map(position.__getitem__, values), dtype=np.int32, count=len(values)), distinct
 
 
 def _ends(groups: Sequence[Sequence[object]]) -> np.ndarray:
