@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_catalog import CSV_ALPHABET, DATASET_114K, FEATURES_1_2M, KAGGLE_HEADER, TRACKS_600K, layout_text
 
 import recommender.catalog as catalog_module
 import recommender.catalog_columns as columns_module
 from recommender.catalog import CatalogError, load_catalog
-from tests.test_catalog import CSV_ALPHABET, DATASET_114K, FEATURES_1_2M, KAGGLE_HEADER, TRACKS_600K, layout_text
 
 LAYOUTS = {"1.2M": FEATURES_1_2M, "600k": TRACKS_600K, "114k": DATASET_114K}
 Outcome = tuple[dict[str, np.ndarray], list[str]] | str
