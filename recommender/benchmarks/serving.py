@@ -193,6 +193,21 @@ def prepare(csv_path: Path, cache: Path) -> dict[str, Any]:
     }
 
 
+def load(csv_path: Path, cache: Path) -> dict[str, Any]:
+    """Only the read, as a user's catalog is read: wall and CPU time (the machine is shared), peak memory."""
+    from ..catalog import load_catalog
+
+    del cache  # every step takes the same arguments; reading needs no cache
+    started, cpu = time.perf_counter(), time.process_time()
+    catalog = load_catalog(csv_path)
+    return {
+        "songs": len(catalog.songs),
+        "catalog_load_s": round(time.perf_counter() - started, 1),
+        "catalog_load_cpu_s": round(time.process_time() - cpu, 1),
+        "catalog_load_peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
 def _shapes(artists: list[str], rng: random.Random) -> dict[str, list[str]]:
     """Requests of each shape the issue names, varied within the shape."""
     feature = (
@@ -339,13 +354,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--songs", type=int, default=1_204_025)
     parser.add_argument("--folder", type=Path, help="where the file and its cache go (kept for another run)")
-    parser.add_argument("--step", choices=("prepare", "serve"), help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=("load", "prepare", "serve"), help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cold-repeats", type=int, default=3)
     args = parser.parse_args(argv)
     if args.step:
-        step = prepare if args.step == "prepare" else serve
+        step = {"load": load, "prepare": prepare, "serve": serve}[args.step]
         json.dump(step(args.csv, args.cache), sys.stdout)
     else:
         if args.folder is None:
