@@ -166,8 +166,10 @@ class _Reading:
         return [*stretches, (at, len(self.text))] if at < len(self.text) else stretches
 
     def negated(self, start: int) -> bool:
-        """Whether a negation ("not", "no", "anything but", ...) ends right before ``start``."""
-        return re.search(rf"\b{NEGATION}$", self.text[:start]) is not None
+        """Whether a negation ("not", "no", "anything but", ...) ends right before ``start``; a word another finder
+        read is not one ("energy 70 or less, 2015 onwards": that "less" belongs to the bound)."""
+        found = re.search(rf"\b{NEGATION}$", self.text[:start])
+        return found is not None and not any(begin <= found.start() < end for begin, end in self.taken)
 
     def refused_item(self, span: Span) -> bool:
         """Whether the artist or genre at ``span`` is ruled out: negated itself, or listed after one that is

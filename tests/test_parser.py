@@ -492,6 +492,12 @@ CASES = [
     pytest.param("songs from 2015", {"years": {2015}}, (), id="year"),
     pytest.param("2014+", {"years": set(range(2014, 2101))}, (), id="year-plus"),
     pytest.param("2016 onwards", {"years": set(range(2016, 2101))}, (), id="year-onwards"),
+    pytest.param(
+        "energy 70 or less, 2015 onwards",
+        {"years": set(range(2015, 2101)), "wishes": {("energy", "max", 70)}},
+        (),
+        id="a-bounds-word-negates-nothing",
+    ),
     pytest.param("no songs before 2015", {"years": set(range(2015, 2101))}, (), id="nothing-before-year"),
     pytest.param("nothing after 2013", {"years": set(range(1900, 2014))}, (), id="nothing-after-year"),
     pytest.param(
