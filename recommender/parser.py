@@ -330,15 +330,19 @@ class IntentParser:
 
     def _read_part(self, raw: str, intent: Intent) -> None:
         words, emoji = normalize(raw)
-        # Read once as typed; a vocabulary word misspelled where nothing was read ("depresing") is respelled
-        # and the part read again. A title or an artist is claimed first, so it is never respelled.
-        trial = copy.deepcopy(intent)
-        fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed())
-        if fixed is None:
-            for name in (f.name for f in fields(Intent)):
-                setattr(intent, name, getattr(trial, name))
+        # A vocabulary word misspelled where nothing else was read ("depresing") is respelled and the part read
+        # again; a title or an artist is claimed first, so it is never respelled. Most requests hold no word near
+        # the vocabulary's and are read once, with no trial reading to undo.
+        if TYPOS.fix(words, [(0, len(words))]) is None:
+            self._read_words(raw, words, intent)
         else:
-            self._read_words(raw, fixed, intent)
+            trial = copy.deepcopy(intent)
+            fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed())
+            if fixed is None:
+                for name in (f.name for f in fields(Intent)):
+                    setattr(intent, name, getattr(trial, name))
+            else:
+                self._read_words(raw, fixed, intent)
         if emoji:
             # Emoji decorate what the words say: "campfire acoustic 🔥" is not a banger, "sad bangers 😭" not slow.
             decoration = Intent(text=emoji)
