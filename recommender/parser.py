@@ -841,6 +841,8 @@ OTHER_ARTISTS = re.compile(
 )
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
+# Between two feature words, what makes the second another option of the first ("loud or fast").
+OPTION_JOIN = re.compile(r" ?,? ?(?:or|nor|/) ?| ?/ ?")
 LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
 _NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
@@ -982,18 +984,37 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
 
 
 def _word_wishes(reading: _Reading, intent: Intent) -> None:
-    """Feature wishes from words, each term once, longest phrases first so "rap-heavy" is not read as "rap"."""
+    """Feature wishes from words, each term once, longest phrases first so "rap-heavy" is not read as "rap".
+
+    A negation carries to the next term when it is another option ("nothing loud or fast") or a synonym
+    right beside it ("not the obvious overplayed ones"); a different word beside it is a new wish ("no rap
+    chill vibes" is chill)."""
+    found: list[tuple[re.Match[str], tuple[tuple[str, str, str], ...]]] = []
     for pattern, terms in FEATURE_TERMS:
         for match in reading.finditer(rf"\b(?:{pattern})\b"):
             # "rap" that named the genre already ("rap songs") is not also a wish about vocals.
             if "rap" in terms[0][2] and "rap" in intent.genre_keys and not match.group(0).startswith("rap-"):
                 continue
             reading.claim(match.span())
-            negated = reading.negated(match.start())
-            for feature, kind, label in terms:
-                if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
-                    wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
-                else:
-                    said: WishKind = "high" if kind == "high" else "low"
-                    wish = Wish(feature, NEGATED[said], f"not {label}") if negated else Wish(feature, said, label)
-                intent.wishes.append(wish)
+            found.append((match, terms))
+    refused: tuple[int, tuple[tuple[str, str, str], ...]] | None = None
+    for match, terms in sorted(found, key=lambda found_term: found_term[0].start()):
+        carried = False
+        if refused is not None:
+            between = reading.text[refused[0] : match.start()]
+            carried = OPTION_JOIN.fullmatch(between) is not None or (
+                between == " " and _same_features(refused[1], terms)
+            )
+        negated = carried or reading.negated(match.start())
+        refused = (match.end(), terms) if negated else None
+        for feature, kind, label in terms:
+            if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
+                wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
+            else:
+                said: WishKind = "high" if kind == "high" else "low"
+                wish = Wish(feature, NEGATED[said], f"not {label}") if negated else Wish(feature, said, label)
+            intent.wishes.append(wish)
+
+
+def _same_features(first: tuple[tuple[str, str, str], ...], second: tuple[tuple[str, str, str], ...]) -> bool:
+    return {(feature, kind) for feature, kind, _ in first} == {(feature, kind) for feature, kind, _ in second}

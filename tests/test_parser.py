@@ -204,6 +204,25 @@ CASES = [
     pytest.param("get me out of this funk", {}, (), id="a-funk-is-a-mood"),
     pytest.param("locking in for finals", {"concepts": ["study"]}, (), id="finals"),
     pytest.param("viral tiktok songs", {"wishes": {("popularity", "high")}}, (), id="viral-is-popular"),
+    # Occasions read as one phrase, longer than the word inside them that means something else.
+    pytest.param("stretching after a workout", {"concepts": ["cooldown"]}, (), id="cooldown-after-workout"),
+    pytest.param("house cleaning playlist", {"concepts": ["cleaning"]}, (), id="house-cleaning-is-not-house"),
+    pytest.param("self love anthems", {"concepts": ["empowerment", "singalong"]}, (), id="empowerment"),
+    pytest.param("i wanna move", {"wishes": {("danceability", "high")}}, (), id="wanna-move-is-dancing"),
+    pytest.param("smth with a big drop", {"genres": labels("EDM")}, (), id="a-big-drop-is-edm"),
+    # A negation carries to another option, or to a synonym right beside it, but not to a new word.
+    pytest.param(
+        "nothing loud or fast", {"wishes": {("loudness", "not_high"), ("bpm", "not_high")}}, (), id="negated-options"
+    ),
+    pytest.param(
+        "happy songs that arent the super obvious overplayed ones",
+        {"wishes": {("valence", "high"), ("popularity", "not_high")}},
+        (),
+        id="negated-synonyms",
+    ),
+    pytest.param(
+        "no rap chill vibes", {"wishes": {("speechiness", "not_high"), ("energy", "low")}}, (), id="negation-stops"
+    ),
     # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
     pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
     pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),

@@ -69,6 +69,15 @@ CONCEPTS: tuple[Concept, ...] = (
         "high-energy, intense, fast music for the gym, running and working out",
         (("energy", "high"), ("bpm", "high")),
     ),
+    # After the workout comes the cool-down: "stretching after a workout" is read as one phrase, longer than
+    # the "workout" inside it.
+    Concept(
+        "cooldown",
+        r"cool(?:ing)?[- ]?downs?|stretch(?:ing|es)?|post[- ]?(?:work ?out|gym|run|game|training)|"
+        r"after (?:a |my |the )?(?:work ?out|gym|run|training|game|practice)",
+        "slow, calm songs to cool down and stretch after a workout",
+        (("energy", "low"), ("bpm", "low")),
+    ),
     Concept(
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
@@ -140,6 +149,15 @@ CONCEPTS: tuple[Concept, ...] = (
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
     ),
+    # Anthems for feeling good about yourself, after a breakup or before a big day: upbeat, not just loud.
+    Concept(
+        "empowerment",
+        r"empower(?:ing|ment|ed)?|self[- ]love|self[- ]confidence|confidence boost|glow[- ]?up|feeling myself|"
+        r"girl power|independent (?:woman|women|girl)|better off(?: without (?:you|him|her|them))?|"
+        r"(?:so )?over (?:you|him|her|it)|that girl|boss (?:babe|energy|bitch)|bad bitch",
+        "confident, upbeat, empowering anthems for feeling good about yourself",
+        (("valence", "high"), ("energy", "high")),
+    ),
     Concept(
         "bops",
         r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?",
@@ -171,7 +189,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|shower",
+        r"cooking|kitchen|shower|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),

@@ -41,7 +41,12 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes",
         (("valence", "high", "happy"),),
     ),
-    (r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor", (("danceability", "high", "danceable"),)),
+    (
+        r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor|"
+        r"(?:wanna|want to|make (?:me|you|us)|get (?:me|you|us)|something to|songs to|music to|need to|gotta) move|"
+        r"get(?:ting)? (?:me |us )?moving|move (?:my|your|our) (?:body|bodies|feet|hips)|bust a move",
+        (("danceability", "high", "danceable"),),
+    ),
     (
         r"acoustic|unplugged|stripped(?:[- ]down)?|more acoustic|guitar|piano|raw|(?:real|live) instruments|organic",
         (("acousticness", "high", "acoustic"),),
@@ -60,7 +65,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
         # "Hits different" is chat for "moves me", not for popularity.
         r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?|"
-        r"viral|trending|tik ?tok",
+        r"viral|trending|tik ?tok|over-?played|overdone|obvious(?: ones| picks| choices| songs| hits)?|"
+        r"radio (?:hits|songs)|top 40|basic",
         (("popularity", "high", "popular"),),
     ),
     (
@@ -88,5 +94,5 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
-    r"(?:[- ](?:too|to|very|so|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
+    r"(?:[- ](?:too|to|very|so|super|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
 )
