@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -74,7 +75,8 @@ LIKE_CUES = re.compile(
     r"\b(?:(?:songs?|tracks?|music|stuff|something|anything|more|some) )?"
     r"(?:like|similar to|sounds? like|in the (?:style|vein) of|reminds? me of|along the lines of|close to|"
     r"(?:in )?the same (?:vibes?|style|feel|energy|sound) as|(?:listen to|play|hear) (?:next )?after|fans? of|"
-    r"similar (?:vibes?|songs?|stuff|energy|sound) (?:to|as)|goes? (?:well )?with)\b "
+    r"similar (?:vibes?|songs?|stuff|energy|sound) (?:to|as)|goes? (?:well )?with|"
+    r"(?:that |which )?(?:hits?|slaps?|go(?:es)? hard) (?:like|the same (?:way )?as|similar to))\b "
     r"(?:(?:this|that) (?:one|song|track):? |the (?:song|track) )?"
 )
 # After a title: "X vibes", "X type beat", "i love X, more like that", "X on repeat, need more", "X rn, anything
@@ -234,6 +236,9 @@ class IntentParser:
         keys = table.derived(_title_key)
         # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
         popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column the catalog lacks has no median
+            self.medians = np.nanmedian(table.features, axis=0) if len(songs) else np.full(len(FEATURE_FIELDS), np.nan)
         best: dict[str, int] = {}
         # The others of a shared title, better-known first: "hello by martin solveig" names his.
         self.same_title: dict[str, list[int]] = {}
@@ -347,6 +352,10 @@ class IntentParser:
             # Emoji decorate what the words say: "campfire acoustic 🔥" is not a banger, "sad bangers 😭" not slow.
             decoration = Intent(text=emoji)
             self._read_words(emoji, emoji, decoration)
+            if intent.like is not None:
+                # Beside a named song they are about that song: "someone like you 😭" stresses its sadness, while
+                # "shape of you 🔥" loves a mid-tempo song and asks for no more energy than it has.
+                decoration.wishes = [wish for wish in decoration.wishes if self._leans(intent.like, wish)]
             _merge_decoration(intent, decoration)
 
     def _read_words(self, raw: str, text: str, intent: Intent) -> _Reading:
@@ -520,6 +529,15 @@ class IntentParser:
             value = float(getattr(song.features, feature))
             intent.wishes.append(Wish(feature, kind, f"{cue[1]} than {song.title}", value))
             reading.claim((cue.start(), cue.end() + len(" ".join(words[: hit[1]]))))
+
+    def _leans(self, song_id: int, wish: Wish) -> bool:
+        """Whether the song already leans the way ``wish`` asks, against the catalog's median."""
+        features = self.songs[song_id].features
+        value = None if features is None else getattr(features, wish.feature, None)
+        median = float(self.medians[FEATURE_FIELDS.index(wish.feature)]) if wish.feature in FEATURE_FIELDS else np.nan
+        if value is None or np.isnan(median):
+            return False
+        return float(value) >= median if wish.kind in ("high", "not_low", "min") else float(value) <= median
 
     # -- years and eras --------------------------------------------------------------------------
 

@@ -181,6 +181,16 @@ CASES = [
         "songs like royals but older", {"like": "Royals", "years": set(range(1900, 2013))}, (), id="but-older"
     ),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
+    pytest.param("songs that hit like royals", {"like": "Royals"}, (), id="hits-like"),
+    pytest.param("royals but chiller", {"like": "Royals", "wishes": {("energy", "low")}}, (), id="comparative-chiller"),
+    # Emoji beside a named song are about that song: they count only where it already leans that way.
+    pytest.param("songs like royals 🔥", {"like": "Royals"}, (), id="emoji-against-the-song-dropped"),
+    pytest.param(
+        "songs like someone like you 😭",
+        {"like": "Someone Like You", "concepts": ["heartbreak"], "wishes": concept_wishes("heartbreak")},
+        (),
+        id="emoji-with-the-song-kept",
+    ),
     # Two concepts pulling one feature opposite ways: the one it defines wins.
     pytest.param(
         "morning run",

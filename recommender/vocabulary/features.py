@@ -25,7 +25,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?", (("mode", "low", "minor key"),)),
     (r"major[- ]key|in (?:a )?major(?: key)?|major chords?", (("mode", "high", "major key"),)),
     (
-        r"chill(?:ed|y|out)?|laid[- ]back|mellow|calm(?:er|ing)?|sooth(?:ing|e)|gentle|"
+        r"chill(?:ed|er|y|out)?|laid[- ]back|mellow(?:er)?|calm(?:er|ing)?|sooth(?:ing|e)|gentle|more relaxed|"
         r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
         (("energy", "low", "calm"),),
     ),
