@@ -40,9 +40,12 @@ ENCODER_ENV = "MUSICREC_ENCODER"
 CHOICES = ("openvino", "torch", "openvino-int8")
 DEFAULT_CHOICE = "openvino"
 INT8 = "openvino-int8"
-# Texts in one forward pass at most: the micro-batcher's batch. Larger batches of song descriptions were
-# no faster per text (README, Performance), and activations for 32 texts of 384 tokens stay small.
+# Texts in one forward pass at most: the micro-batcher's batch.
 MAX_BATCH = 32
+# Texts longer than BF16_MAX_TOKENS (song descriptions) in one forward pass at most. Embedding the reference
+# catalog took the same time in batches of 4, 8, 16 and 32, while the process's peak memory grew with the
+# batch: OpenVINO keeps buffers for the largest shape it has run (README, Performance, Memory).
+LONG_BATCH = 4
 # A batch of length-sorted texts grows while its padding stays under this many tokens. One more model
 # call costs about as much as this many tokens (README, Performance): splitting a batch of short requests
 # was slower than padding them, while descriptions of 60 and 118 tokens are worth separating.
@@ -111,6 +114,9 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def release(self) -> None:
+        """Let go of what embedding a catalog needed beyond serving requests; it is made again if needed."""
+
 
 class TextTokens:
     """The model's own tokenizer (the ``tokenizers`` object inside it), truncated as the model truncates."""
@@ -158,14 +164,16 @@ class TextTokens:
 
 
 def length_batches(lengths: Sequence[int], max_batch: int = MAX_BATCH) -> list[list[int]]:
-    """Indices of texts grouped into batches of similar length, shortest first."""
+    """Indices of texts grouped into batches of similar length, shortest first; at most ``LONG_BATCH`` texts
+    in a batch of texts longer than ``BF16_MAX_TOKENS``."""
     batches: list[list[int]] = []
     tokens = 0
     for index in sorted(range(len(lengths)), key=lengths.__getitem__):
         length = lengths[index]
         current = batches[-1] if batches else None
+        limit = max_batch if length <= BF16_MAX_TOKENS else min(max_batch, LONG_BATCH)
         # Sorted ascending, so ``length`` is the longest so far: everything in the batch pads to it.
-        if current and len(current) < max_batch and (len(current) + 1) * length - (tokens + length) <= PAD_BUDGET:
+        if current and len(current) < limit and (len(current) + 1) * length - (tokens + length) <= PAD_BUDGET:
             current.append(index)
             tokens += length
         else:
@@ -219,6 +227,9 @@ class TorchEncoder:
 
         return _encode_in_batches(self.tokens, texts, forward)
 
+    def release(self) -> None:
+        """Nothing to let go: one model serves every text."""
+
 
 class OpenVinoEncoder:
     """The converted transformer compiled for this CPU; pooling and normalisation as the model does them.
@@ -229,7 +240,8 @@ class OpenVinoEncoder:
     in fp32 and the tail in bf16: all-bf16 left three of 1,553 descriptions of the second catalog and one
     of 587 of the reference catalog under the cosine bound, while requests stayed above 0.9999. Those two
     parts are compiled on first need, so a serving process that only sees requests holds the whole model
-    alone. ``fp32`` and ``int8`` (weights compressed at conversion, fp32 activations) run everything on
+    alone, and let go after a catalog is embedded, so a process that builds an index and then serves never
+    holds all three. ``fp32`` and ``int8`` (weights compressed at conversion, fp32 activations) run everything on
     the whole model: a split gains nothing when both parts have the same precision.
     """
 
@@ -244,12 +256,17 @@ class OpenVinoEncoder:
         self._compiled: dict[tuple[str, str], Any] = {}
         # One compiled model uses both cores for one batch; callers in several threads take turns.
         self._lock = threading.Lock()
-        self._request(WHOLE, self._short)
 
     @property
     def compiled(self) -> frozenset[tuple[str, str]]:
         """The (part, precision) pairs compiled so far."""
         return frozenset(self._compiled)
+
+    def release(self) -> None:
+        """Drop the long-text path (the fp32 head and bf16 tail) once a catalog is embedded."""
+        with self._lock:
+            for key in [key for key in self._compiled if key[0] != WHOLE]:
+                del self._compiled[key]
 
     def _request(self, part: str, precision: str) -> Any:
         if (part, precision) not in self._compiled:

@@ -213,10 +213,16 @@ class Recommender:
         catalog = load_catalog(path, lenient=lenient, raw=profile.raw_catalog, progress=progress)
         log.info("building the %s index for %d songs from %s", profile.name, len(catalog.songs), path)
         texts = [profile.describe(song) for song in catalog.songs]
-        if resume is None:
-            vectors = embed_catalog(encoder, texts, progress=progress)
-        else:
-            vectors = index_cache.embed_resumable(*resume, texts, partial(embed_catalog, encoder), progress=progress)
+        try:
+            if resume is None:
+                vectors = embed_catalog(encoder, texts, progress=progress)
+            else:
+                vectors = index_cache.embed_resumable(
+                    *resume, texts, partial(embed_catalog, encoder), progress=progress
+                )
+        finally:
+            # A process that goes on to serve requests needs only the request path from here on.
+            encoder.release()
         return index_cache.IndexData(songs=catalog.songs, vectors=vectors, index=profile.build_index(vectors))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -313,6 +313,9 @@ def test_a_request_is_one_whole_bf16_inference_and_descriptions_keep_the_fp32_he
     embedded = embed_catalog(fast, descriptions)
     assert compiled == [("whole", "bf16"), ("head", "fp32"), ("tail", "bf16")]
     assert cosines(embedded, embed_catalog(reference, descriptions)).min() >= MIN_COSINE
+    # After a build, a process that goes on serving holds the request model alone again.
+    fast.release()
+    assert isinstance(fast, encoders.OpenVinoEncoder) and fast.compiled == {("whole", "bf16")}
 
 
 @pytest.mark.slow

@@ -465,6 +465,38 @@ def test_recommender_load_builds_and_caches_the_index(tiny_cache) -> None:  # ty
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("fails", [False, True], ids=["built", "build-failed"])
+def test_a_build_lets_go_of_what_embedding_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool) -> None:
+    """A process that builds an index and then serves must not keep the long-text models the build compiled."""
+    from tiny_recommender import HashEncoder
+
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    class Releasing(HashEncoder):
+        released = 0
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            if fails:
+                raise RuntimeError("the model broke mid-build")
+            return super().encode(texts)
+
+        def release(self) -> None:
+            self.released += 1
+
+    catalog = tmp_path / "tiny.csv"
+    catalog.write_text(TINY_CATALOG, encoding="utf-8")
+    monkeypatch.setenv(MODEL_ENV, assembled_model())
+    encoder = Releasing()
+    if fails:
+        with pytest.raises(RuntimeError):
+            Recommender.load(catalog, cache_dir=tmp_path / "cache", encoder=encoder)
+    else:
+        Recommender.load(catalog, cache_dir=tmp_path / "cache", encoder=encoder)
+    assert encoder.released == 1
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "damage"),
     [

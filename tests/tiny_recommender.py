@@ -60,6 +60,9 @@ class HashEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.model(self.model.preprocess(list(texts)))["sentence_embedding"].numpy()
 
+    def release(self) -> None:
+        """Nothing is held for builds."""
+
 
 def unit_vector(text: str) -> np.ndarray:
     seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")

@@ -140,14 +140,27 @@ def _paired(values: dict[str, list[float]], name: str, over: str) -> float:
     return round(statistics.median(o / v for o, v in zip(values[over], values[name], strict=True)), 3)
 
 
-def single(recs: dict[str, Recommender], seed: Recommender, texts: Sequence[str]) -> dict[str, dict[str, float]]:
+def single(
+    recs: dict[str, Recommender], seed: Recommender, texts: Sequence[str], run: int = 1
+) -> dict[str, dict[str, float]]:
+    """One request at a time, each backend answering ``run`` requests in a row before the next takes over.
+
+    With ``run`` 1 every request follows another backend's, which has pushed its weights out of the CPU's
+    caches; a process serves one backend, so longer runs measure what its consecutive requests see. Either
+    way every backend answers the same requests in the same order, paired request by request.
+    """
     times: dict[str, list[float]] = {name: [] for name in [*recs, "published"]}
-    for turn, text in enumerate(texts):
+    # Up to the request's vector: parsing it and the encoder, without the ranking both backends share.
+    encoding: dict[str, list[float]] = {name: [] for name in recs}
+    for turn, start in enumerate(range(0, len(texts), run)):
         for name in _rotations([*recs, "published"], turn):
-            if name == "published":
-                times[name].append(bench._timed(functools.partial(bench.baseline_request, seed, text)))
-            else:
-                times[name].append(sum(bench.ours_request(recs[name], text)))
+            for text in texts[start : start + run]:
+                if name == "published":
+                    times[name].append(bench._timed(functools.partial(bench.baseline_request, seed, text)))
+                else:
+                    encoded, ranked = bench.ours_request(recs[name], text)
+                    times[name].append(encoded + ranked)
+                    encoding[name].append(encoded)
     report = {}
     for name in recs:
         ms = np.asarray(times[name]) * 1000
@@ -158,6 +171,8 @@ def single(recs: dict[str, Recommender], seed: Recommender, texts: Sequence[str]
         }
         if REFERENCE in recs:
             report[name]["x_torch"] = _paired(times, name, REFERENCE)
+            report[name]["to_vector_ms"] = round(float(np.median(encoding[name])) * 1000, 2)
+            report[name]["x_torch_to_vector"] = _paired(encoding, name, REFERENCE)
     return report
 
 
@@ -415,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__.split(";")[0] if main.__doc__ else None)
     parser.add_argument("--single", type=int, default=200, help="requests per round (default 200)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--run", type=int, default=1, help="requests each backend answers in a row before the next (default 1)"
+    )
     args = parser.parse_args(argv)
     default = Recommender.load(profile="default")
     seed = Recommender.load(profile="seed")
@@ -424,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     for rec in recs.values():
         rec.recommend("warm up", 1)
     for _ in range(args.rounds):
-        print(json.dumps(single(recs, seed, requests.take(args.single))), flush=True)
+        print(json.dumps(single(recs, seed, requests.take(args.single), args.run)), flush=True)
     return 0
 
 
