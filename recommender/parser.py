@@ -129,6 +129,9 @@ def _alternatives(pattern: str) -> list[str]:
 CONCEPT_PATTERNS = {
     c.name: [re.compile(rf"\b(?:{alternative})\b") for alternative in _alternatives(c.typed)] for c in CONCEPTS
 }
+# Each concept's words at once: most requests name a concept or two, and only those are read alternative by
+# alternative.
+CONCEPT_ANY = {c.name: re.compile(rf"\b(?:{c.typed})\b") for c in CONCEPTS}
 VOCABULARY_WORD = re.compile(
     "|".join(
         [f"(?:{c.typed})" for c in CONCEPTS]
@@ -603,7 +606,8 @@ class IntentParser:
 
     def _concepts(self, reading: _Reading, intent: Intent) -> None:
         # Longest phrase first, whichever concept it belongs to: "dinner party" before "party".
-        matches = [(m, c) for c in CONCEPTS for pattern in CONCEPT_PATTERNS[c.name] for m in reading.finditer(pattern)]
+        named = [c for c in CONCEPTS if CONCEPT_ANY[c.name].search(reading.text)]
+        matches = [(m, c) for c in named for pattern in CONCEPT_PATTERNS[c.name] for m in reading.finditer(pattern)]
         for match, concept in sorted(matches, key=lambda mc: mc[0].start() - mc[0].end()):
             if reading.free(match.span()):
                 reading.claim(match.span())

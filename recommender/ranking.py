@@ -76,6 +76,8 @@ class _Candidate:
     index: int
     score: float
     relaxed: tuple[str, ...]
+    # Made once when chosen: a song of a large catalog is assembled from its columns at every lookup.
+    song: Song
 
 
 @dataclass(slots=True)
@@ -254,7 +256,7 @@ class Ranker:
             floor_for=lambda pool: pool.text_floor + pool.boost_floor if wish is not None else -np.inf,
         )
         return [
-            Recommendation(rank=i + 1, song=self.songs[c.index], score=c.score, reasons=self._reasons(intent, c))
+            Recommendation(rank=i + 1, song=c.song, score=c.score, reasons=self._reasons(intent, c))
             for i, c in enumerate(chosen)
         ]
 
@@ -347,13 +349,12 @@ class Ranker:
             # A song found after relaxing a filter ranks below those that met it, so it never scores above them.
             score = lowest if not chosen else min(lowest, chosen[-1].score)
             missed = tuple(name for name in relaxed if not filters[name][index])
-            chosen.append(_Candidate(index, score, missed))
+            chosen.append(_Candidate(index, score, missed, song))
         return lowest
 
     def _reasons(self, intent: Intent, candidate: _Candidate) -> tuple[str, ...]:
-        song = self.songs[candidate.index]
         fits = [Fit(wish, self._fits(candidate.index, wish)) for wish in intent.wishes]
-        return reasons_for(intent, song, fits, candidate.relaxed)
+        return reasons_for(intent, candidate.song, fits, candidate.relaxed)
 
     def _fits(self, index: int, wish: Wish) -> bool:
         """Whether a song is on the wished-for side, so its reason may repeat the wish's word: above or below
@@ -439,7 +440,7 @@ class Ranker:
         )
         results = []
         for i, c in enumerate(chosen):
-            song = self.songs[c.index]
+            song = c.song
             asked = self._reasons(intent, c) if intent.has_filters else ()
             reasons = tuple(r for r in asked if r != "close to your words") + shared_traits(seed, song)
             results.append(Recommendation(rank=i + 1, song=song, score=c.score, reasons=reasons[:MAX_REASONS]))
