@@ -328,7 +328,9 @@ class IntentParser:
         if self.concept_vectors is None or self.generic_vectors is None:
             return
         # A named song's embedding is its title's words ("Uptown Funk" is not a party): only words are read then.
-        if intent.concepts or intent.wishes or intent.like is not None:
+        # Nor is a request that names an artist, genre or year, or only rules things out, a mood: "no country or
+        # folk please" embeds near warm, mellow songs, yet asks for anything else.
+        if intent.concepts or intent.wishes or intent.like is not None or intent.has_filters or intent.has_exclusions:
             return
         query = np.asarray(vector, dtype=np.float32)
         similarity = self.concept_vectors @ query

@@ -214,6 +214,18 @@ CASES = [
     pytest.param("get me out of this funk", {}, (), id="a-funk-is-a-mood"),
     pytest.param("locking in for finals", {"concepts": ["study"]}, (), id="finals"),
     pytest.param("viral tiktok songs", {"wishes": {("popularity", "high")}}, (), id="viral-is-popular"),
+    # Playlist words for where people are and what they do, and chat phrases for a mood.
+    pytest.param("hot girl walk", {"concepts": ["walking"]}, (), id="walking"),
+    pytest.param("songs for a long flight", {"concepts": ["travel"]}, (), id="travel"),
+    pytest.param("golden hour", {"concepts": ["golden hour"]}, (), id="golden-hour"),
+    pytest.param("songs for a night in", {"concepts": ["cozy"]}, (), id="night-in-is-cozy"),
+    pytest.param("sunday reset", {"concepts": ["cleaning"]}, (), id="sunday-reset-is-chores"),
+    pytest.param("music for my 8am", {"concepts": ["morning"]}, (), id="8am-is-morning"),
+    pytest.param("songs for my gf", {"concepts": ["love songs"]}, (), id="partner-love-songs"),
+    pytest.param("sleepover", {"concepts": ["bops"]}, (), id="sleepover-bops"),
+    pytest.param("pick me up songs", {"wishes": {("valence", "high")}}, (), id="pick-me-up-is-happy"),
+    pytest.param("im so tired give me energy", {"wishes": {("energy", "high")}}, (), id="give-me-energy"),
+    pytest.param("something with a good beat", {"wishes": {("danceability", "high")}}, (), id="a-good-beat"),
     # Occasions read as one phrase, longer than the word inside them that means something else.
     pytest.param("stretching after a workout", {"concepts": ["cooldown"]}, (), id="cooldown-after-workout"),
     pytest.param("house cleaning playlist", {"concepts": ["cleaning"]}, (), id="house-cleaning-is-not-house"),

@@ -106,3 +106,12 @@ def test_a_named_song_is_not_read_for_a_mood_by_meaning(default_recommender: Any
             continue
         default_recommender.searcher.parser.by_meaning(intent, default_recommender.encode([text])[0])
         assert intent.concepts == [], (text, intent.concepts)
+
+
+@pytest.mark.slow
+def test_a_request_that_names_or_rules_out_is_not_read_for_a_mood_by_meaning(default_recommender: Any) -> None:
+    """Words that were read as an artist, a genre, a year or an exclusion leave the mood to the ranking."""
+    for text in ("no country or folk please", "anything except taylor swift", "nothing by drake", "songs from 2014"):
+        intent = default_recommender.understand(text)
+        default_recommender.searcher.parser.by_meaning(intent, default_recommender.encode([text])[0])
+        assert intent.concepts == [], (text, intent.concepts)

@@ -51,7 +51,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
         # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
         r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing))|"
-        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day",
+        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low")),
     ),
@@ -75,7 +75,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "cooldown",
         r"cool(?:ing)?[- ]?downs?|stretch(?:ing|es)?|post[- ]?(?:work ?out|gym|run|game|training)|"
         r"after (?:a |my |the )?(?:work ?out|gym|run|training|game|practice)",
-        "slow, calm songs to cool down and stretch after a workout",
+        "cool-down songs for stretching at the gym after exercise",
         (("energy", "low"), ("bpm", "low")),
     ),
     Concept(
@@ -94,6 +94,27 @@ CONCEPTS: tuple[Concept, ...] = (
         "upbeat, feel-good songs to sing along to on a road trip with the windows down",
         (("valence", "high"), ("energy", "high")),
     ),
+    # Walking is upbeat and steady: a good mood to keep a pace to, not a workout.
+    Concept(
+        "walking",
+        r"walk(?:s|ing)?(?: to (?:class|school|work))?|hot girl walks?|stroll(?:ing)?|city walk|"
+        r"walking (?:the dog|around)",
+        "upbeat, feel-good songs to walk to, steady and bright",
+        (("valence", "high"), ("energy", "not_low")),
+    ),
+    # Flights, trains and buses: sitting still for hours, the music calm and easy.
+    Concept(
+        "travel",
+        r"flights?|plane(?: ride)?|airplane|airport|layover|jet ?lag|train ride|bus ride|travel(?:l?ing)?|long journey",
+        "calm songs for a plane flight, an airport or a train",
+        (("energy", "low"), ("valence", "not_low")),
+    ),
+    Concept(
+        "golden hour",
+        r"golden hour|sunsets?|dusk",
+        "warm, dreamy, mellow songs for golden hour and watching the sunset",
+        (("energy", "low"), ("valence", "not_low")),
+    ),
     Concept(
         "summer",
         r"summer(?:time|y)?|beach|pool(?: ?party| ?side)?|sunshine|tropical|vacation|hot (?:day|girl summer)|"
@@ -104,7 +125,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cozy",
         r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|camp ?fire|bonfire|"
-        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket",
+        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket|night in|stay(?:ing)? in|netflix",
         "cozy, warm, acoustic songs for a winter evening by the fireplace",
         (("energy", "low"), ("acousticness", "high")),
     ),
@@ -123,14 +144,15 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "morning",
-        r"mornings?|wake up|waking up|sunrise|breakfast|coffee|caf[eé]|coffee ?shop|brunch",
+        r"mornings?|wake up|waking up|sunrise|breakfast|coffee|caf[eé]|coffee ?shop|brunch|(?:[5-9]|1[01]) ?am",
         "bright, gentle, optimistic songs for a fresh morning with coffee",
         (("valence", "not_low"), ("energy", "low"), ("acousticness", "high")),
     ),
     Concept(
         "love songs",
         r"love songs?|slow jams?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
-        r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae",
+        r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae|"
+        r"my (?:gf|bf|girlfriend|boyfriend|wife|husband|partner)",
         "tender, romantic love songs for a date night or a slow dance",
         (("energy", "low"), ("valence", "not_low"), ("acousticness", "high")),
     ),
@@ -160,7 +182,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "bops",
-        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?",
+        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?|sleepovers?|slumber part(?:y|ies)",
         "catchy, happy, danceable pop bops",
         (("danceability", "high"), ("valence", "high")),
     ),
@@ -189,7 +211,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|shower|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
+        r"cooking|kitchen|shower|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning|"
+        r"(?:sunday |weekly )?reset",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),

@@ -29,7 +29,11 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
         (("energy", "low", "calm"),),
     ),
-    (r"energetic|high[- ]energy|intense|more energy|lively|powerful", (("energy", "high", "energetic"),)),
+    (
+        r"energetic|high[- ]energy|intense|more energy|lively|powerful|energi[sz](?:e|ing)|"
+        r"(?:give me|gimme|need(?: some)?|want(?: some)?) energy",
+        (("energy", "high", "energetic"),),
+    ),
     (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
     (
         r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|"
@@ -38,13 +42,16 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ),
     (r"dark(?:er)?|moody|brooding|angsty", (("valence", "low", "dark mood"),)),
     (
-        r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes",
+        r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes|"
+        r"pick[- ]?me[- ]?ups?|cheer (?:me|you|us) up|mood (?:boost(?:er|ing)?|lift(?:er|ing)?)|serotonin|dopamine|"
+        r"good mood",
         (("valence", "high", "happy"),),
     ),
     (
         r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor|"
         r"(?:wanna|want to|make (?:me|you|us)|get (?:me|you|us)|something to|songs to|music to|need to|gotta) move|"
-        r"get(?:ting)? (?:me |us )?moving|move (?:my|your|our) (?:body|bodies|feet|hips)|bust a move",
+        r"get(?:ting)? (?:me |us )?moving|move (?:my|your|our) (?:body|bodies|feet|hips)|bust a move|"
+        r"(?:good|nice|catchy|sick|great) beats?|basslines?|bass[- ]?heavy|bassy",
         (("danceability", "high", "danceable"),),
     ),
     (
