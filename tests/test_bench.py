@@ -203,3 +203,28 @@ def test_the_serving_run_loads_its_file_through_the_real_path_and_reports_every_
     assert served["recall_at_10_all"] >= 0.9  # a small catalog is scored exactly: the same songs
     assert served["catalog_load_peak_rss_mb"] > 0 and served["cold_start_s"] > 0
     assert "end to end, synthetic tracks_features.csv" in "\n".join(bench.serving_lines(served))
+
+
+@pytest.mark.parametrize("run", [1, 3])
+def test_one_request_timing_pairs_the_same_requests_in_runs(monkeypatch: pytest.MonkeyPatch, run: int) -> None:
+    """Each backend answers every request in the same order, ``run`` in a row before the next takes over."""
+    served: list[tuple[str, str]] = []
+    recs: dict[str, Any] = {"torch-fp32": "torch", "openvino-bf16+fp32head": "openvino"}
+
+    def ours(rec: str, text: str) -> tuple[float, float]:
+        served.append((rec, text))
+        return (0.010, 0.002) if rec == "openvino" else (0.040, 0.002)
+
+    def published(_seed: object, text: str) -> None:
+        served.append(("published", text))
+
+    monkeypatch.setattr(bench, "ours_request", ours)
+    monkeypatch.setattr(bench, "baseline_request", published)
+    texts = [f"request {i}" for i in range(6)]
+    report = encoders.single(recs, seed=None, texts=texts, run=run)  # type: ignore[arg-type]
+    for name in ("torch", "openvino", "published"):
+        assert [text for who, text in served if who == name] == texts
+    # Runs: the backend changes only every ``run`` requests.
+    changes = sum(a[0] != b[0] for a, b in zip(served, served[1:], strict=False))
+    assert changes == len(served) // run - 1
+    assert report["openvino-bf16+fp32head"]["x_torch_to_vector"] == pytest.approx(4.0)

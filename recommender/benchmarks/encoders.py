@@ -43,6 +43,7 @@ REFERENCE_CATALOG = "top50MusicFrom2010-2019.csv"
 @dataclass(frozen=True, slots=True)
 class EncoderPlan:
     single: int  # requests timed one by one, per backend
+    single_run: int  # also timed in runs of this many requests per backend, as one process serves them (0: not)
     levels: tuple[int, ...]  # requests in flight
     min_requests: int  # requests per throughput run
     repeats: int  # throughput runs per level and backend
@@ -55,6 +56,7 @@ class EncoderPlan:
 
 QUICK = EncoderPlan(
     single=5,
+    single_run=0,
     levels=(1, 8),
     min_requests=8,
     repeats=1,
@@ -66,6 +68,7 @@ QUICK = EncoderPlan(
 )
 FULL = EncoderPlan(
     single=100,
+    single_run=10,
     levels=(1, 8, 32, 64),
     min_requests=96,
     repeats=3,
@@ -345,6 +348,8 @@ def compare(default: Recommender, seed: Recommender, *, quick: bool, cache_dir: 
         rec.recommend("warm up", 1)
     result: dict[str, Any] = {"plan": asdict(plan), "default": default.encoder.name, "backends": list(encoders)}
     result["single"] = single(recs, seed, requests.take(plan.single))
+    if plan.single_run:
+        result["single_runs"] = single(recs, seed, requests.take(plan.single), plan.single_run)
     result["throughput"] = throughput(recs, seed, requests, plan)
     built: dict[str, Recommender] = {}
     if plan.build_repeats:
@@ -366,6 +371,7 @@ def targets(result: dict[str, Any]) -> dict[str, bool | None]:
     name = str(result["default"])
     got = result["quality"][name]
     one = result["single"][name]
+    runs = result.get("single_runs", {}).get(name, {})
     at_32 = result["throughput"][name].get("32")
     build = result.get("index_build", {}).get(name)
     cold = result.get("cold_start", {})
@@ -373,6 +379,7 @@ def targets(result: dict[str, Any]) -> dict[str, bool | None]:
         "default_cosine_at_least_0.9995": got["cosine_requests_min"] >= MIN_COSINE
         and got["cosine_songs_min"] >= MIN_COSINE,
         "default_one_request_3x_torch": one["x_torch"] >= 3 if "x_torch" in one else None,
+        "default_one_request_3x_torch_in_runs": runs["x_torch"] >= 3 if "x_torch" in runs else None,
         "default_32_in_flight_8x_published_one_at_a_time": at_32["x_published_one_at_a_time"] >= 8 if at_32 else None,
         "default_index_build_2x_torch": build["x_torch"] >= 2 if build and "x_torch" in build else None,
         "default_cold_start_and_memory_no_worse_than_torch": (
@@ -395,6 +402,12 @@ def format_table(result: dict[str, Any]) -> str:
     row("one request, median ms", lambda n: single_[n]["median_ms"])
     row("one request, p99 ms", lambda n: single_[n]["p99_ms"])
     row("  x torch fp32 (paired)", lambda n: single_[n].get("x_torch", "-"))
+    row("  up to the vector, x torch fp32", lambda n: single_[n].get("x_torch_to_vector", "-"))
+    if runs := result.get("single_runs"):
+        run = result["plan"]["single_run"]
+        row(f"one request in runs of {run}, median ms", lambda n: runs[n]["median_ms"])
+        row("  x torch fp32 (paired)", lambda n: runs[n].get("x_torch", "-"))
+        row("  up to the vector, x torch fp32", lambda n: runs[n].get("x_torch_to_vector", "-"))
     for level in result["plan"]["levels"]:
         rps = {name: result["throughput"][name][str(level)]["rps"] for name in names}
         ratio = {name: result["throughput"][name][str(level)]["x_published_one_at_a_time"] for name in names}
