@@ -109,6 +109,8 @@ RELATIVE_WISHES: dict[str, tuple[str, WishKind]] = {
 
 Span = tuple[int, int]
 APOSTROPHES = str.maketrans("\u2018\u2019\u02bc", "'''")
+# Typographic symbols as the ASCII the number readers know: "2012–2015" is a range, "≤90bpm" a bound.
+SYMBOLS = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2264": "<=", "\u2265": ">="})
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -192,7 +194,7 @@ def normalize(text: str) -> tuple[str, str]:
     """Lowercase words and the symbols numbers use (< > = + : .); and apart, the words its emoji stand for."""
     chars, emoji = [], []
     # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
-    for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES):
+    for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES).translate(SYMBOLS):
         word = EMOJI.get(char)
         if word is not None:
             chars.append(" ")
@@ -415,7 +417,7 @@ class IntentParser:
             exact = [n for n in range(len(whole), len(words), -1) if _title_key(" ".join(whole[:n])) in self.title_ids]
             if exact:
                 words = whole[: exact[0]]
-            hit = self._find_title(words, from_start=True)
+            hit = self._find_title(words, from_start=True) or self._possessive_title(words)
             if hit is not None:
                 end = cue.end() + len(" ".join(words[: hit[1]]))
                 found = hit[0], (cue.start(), end)
@@ -493,6 +495,22 @@ class IntentParser:
         intent.like, intent.like_label, intent.like_artist = best, name, name
         intent.exclude_artists.add(name)
 
+    def _possessive_title(self, words: list[str]) -> tuple[int, int] | None:
+        """ "rihanna's work", "the weeknds starboy": a title after its artist's possessive names that artist's
+        song; the song and the number of words read."""
+        for size in range(1, min(4, len(words))):
+            owner = " ".join(words[:size])
+            if not owner.endswith("s"):
+                continue
+            hit = self._find_title(words[size:], from_start=True)
+            if hit is None:
+                continue
+            artist = owner.removesuffix("s").removesuffix("'")
+            song_id, said = self._named_by(hit[0], f" by {artist}")
+            if said:
+                return song_id, size + hit[1]
+        return None
+
     def _named_by(self, song_id: int, rest: str) -> tuple[int, int]:
         """The song of ``song_id``'s title whose artist " by ARTIST" at the start of ``rest`` names (``song_id``
         itself when none does), and the length of that " by ARTIST"."""
@@ -554,7 +572,7 @@ class IntentParser:
             (rf"(?:until|up to|through|<=) ?{YEAR}", lambda m: (OPEN_YEARS[0], int(m[1]))),
             (rf"(?:after|later than|post-?|newer than|>) ?{YEAR}", lambda m: (int(m[1]) + 1, OPEN_YEARS[1])),
             (
-                rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)",
+                rf"(?:since|from|starting) {YEAR} (?:on(?:wards?)?|and later|or later)\b",
                 lambda m: (int(m[1]), OPEN_YEARS[1]),
             ),
             (rf"(?:since|>=) ?{YEAR}", lambda m: (int(m[1]), OPEN_YEARS[1])),
@@ -1010,9 +1028,9 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
 def _word_wishes(reading: _Reading, intent: Intent) -> None:
     """Feature wishes from words, each term once, longest phrases first so "rap-heavy" is not read as "rap".
 
-    A negation carries to the next term when it is another option ("nothing loud or fast") or a synonym
-    right beside it ("not the obvious overplayed ones"); a different word beside it is a new wish ("no rap
-    chill vibes" is chill)."""
+    A negation carries to the next term when it is another option ("nothing loud or fast", "no edm or rap")
+    or a synonym right beside it ("not the obvious overplayed ones"); a different word beside it is a new wish
+    ("no rap chill vibes" is chill)."""
     found: list[tuple[re.Match[str], tuple[tuple[str, str, str], ...]]] = []
     for pattern, terms in FEATURE_TERMS:
         for match in reading.finditer(rf"\b(?:{pattern})\b"):
@@ -1023,8 +1041,12 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
             found.append((match, terms))
     refused: tuple[int, tuple[tuple[str, str, str], ...]] | None = None
     for match, terms in sorted(found, key=lambda found_term: found_term[0].start()):
-        carried = False
-        if refused is not None:
+        # "no edm or rap": the genre refused just before carries its negation to the feature word.
+        carried = any(
+            end <= match.start() and LIST_JOIN.fullmatch(reading.text[end : match.start()])
+            for _, end in reading.refused
+        )
+        if refused is not None and not carried:
             between = reading.text[refused[0] : match.start()]
             carried = OPTION_JOIN.fullmatch(between) is not None or (
                 between == " " and _same_features(refused[1], terms)

@@ -182,6 +182,8 @@ CASES = [
     ),
     pytest.param("i love royals, more like that pls", {"like": "Royals"}, (), id="title-then-more-like-that"),
     pytest.param("songs that hit like royals", {"like": "Royals"}, (), id="hits-like"),
+    pytest.param("something like lordes royals", {"like": "Royals"}, (), id="possessive-artist-title"),
+    pytest.param("songs like adele's hello", {"like": "Hello"}, (), id="possessive-with-apostrophe"),
     pytest.param("royals but chiller", {"like": "Royals", "wishes": {("energy", "low")}}, (), id="comparative-chiller"),
     # Emoji beside a named song are about that song: they count only where it already leans that way.
     pytest.param("songs like royals 🔥", {"like": "Royals"}, (), id="emoji-against-the-song-dropped"),
@@ -235,6 +237,12 @@ CASES = [
     # A negation carries to another option, or to a synonym right beside it, but not to a new word.
     pytest.param(
         "nothing loud or fast", {"wishes": {("loudness", "not_high"), ("bpm", "not_high")}}, (), id="negated-options"
+    ),
+    pytest.param(
+        "no edm or rap",
+        {"exclude_genres": labels("EDM"), "wishes": {("speechiness", "not_high")}},
+        (),
+        id="negated-genre-then-feature",
     ),
     pytest.param(
         "happy songs that arent the super obvious overplayed ones",
@@ -409,6 +417,11 @@ CASES = [
     pytest.param(">= 150 bpm", {"wishes": {("bpm", "min", 150)}}, (), id="ge-bpm"),
     pytest.param("<100 bpm", {"wishes": {("bpm", "max", 100)}}, (), id="lt-bpm"),
     pytest.param("140+ bpm", {"wishes": {("bpm", "min", 140)}}, (), id="plus-bpm"),
+    # Typographic symbols phones and keyboards insert read as the ASCII ones.
+    pytest.param("≤90bpm", {"wishes": {("bpm", "max", 90)}}, (), id="le-sign-bpm"),
+    pytest.param("energy ≥ 80", {"wishes": {("energy", "min", 80)}}, (), id="ge-sign-energy"),
+    pytest.param("2012–2015", {"years": set(range(2012, 2016))}, (), id="en-dash-years"),
+    pytest.param("dance pop from 2011 only", {"years": {2011}, "genres": {"dance pop"}}, (), id="from-year-only"),
     pytest.param("songs over 140 bpm", {"wishes": {("bpm", "min", 140)}}, (), id="over-bpm"),
     pytest.param("below 90bpm", {"wishes": {("bpm", "max", 90)}}, (), id="below-bpm"),
     pytest.param("about 100 bpm", {"wishes": {("bpm", "near", 100)}}, (), id="about-bpm"),
