@@ -55,9 +55,9 @@ def wish_scores(
     if not ranked:
         return total
     for wish in ranked:
-        total += wish_terms(percentiles, features, wish, rows)
+        total += np.float32(wish.weight) * wish_terms(percentiles, features, wish, rows)
     # In place, as nan_to_num would give (the terms are never infinite): a million songs are scored at once.
-    total /= len(ranked)
+    total /= np.float32(sum(wish.weight for wish in ranked))
     np.copyto(total, 0, where=np.isnan(total))
     return total
 
@@ -184,7 +184,8 @@ class FitBoost:
             if bound is None:
                 complete = True  # every song with this feature is in the run; one without it fits nothing
             else:
-                edge += bound
+                edge += np.float32(wish.weight) * bound
         # Summed in float32 as ``of`` sums: rounding keeps the order, so no song left out exceeds it.
-        floor = 0.0 if complete or not self.ranked else float(self.weight * (edge / np.float32(len(self.ranked))))
+        weights = np.float32(sum(wish.weight for wish in self.ranked))
+        floor = 0.0 if complete or not self.ranked else float(self.weight * (edge / weights))
         return np.unique(np.concatenate(found)), max(floor, 0.0)

@@ -29,6 +29,7 @@ class Wish:
     kind: WishKind
     label: str
     value: float = 0.0
+    weight: float = 1.0
 
 
 @dataclass(slots=True)

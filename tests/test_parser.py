@@ -21,7 +21,7 @@ import pytest
 
 from recommender.catalog import load_catalog
 from recommender.intent import Intent
-from recommender.parser import IntentParser
+from recommender.parser import SECONDARY_WEIGHT, IntentParser
 from recommender.songs import Features, Song
 from recommender.vocabulary import CONCEPTS, EMOJI, GENRES
 
@@ -218,6 +218,9 @@ CASES = [
     pytest.param("viral tiktok songs", {"wishes": {("popularity", "high")}}, (), id="viral-is-popular"),
     # Playlist words for where people are and what they do, and chat phrases for a mood.
     pytest.param("hot girl walk", {"concepts": ["walking"]}, (), id="walking"),
+    pytest.param(
+        "halloween party", {"concepts": ["halloween", "party"]}, (), id="halloween-is-spooky-not-just-a-party"
+    ),
     pytest.param("songs for a long flight", {"concepts": ["travel"]}, (), id="travel"),
     pytest.param("golden hour", {"concepts": ["golden hour"]}, (), id="golden-hour"),
     pytest.param("songs for a night in", {"concepts": ["cozy"]}, (), id="night-in-is-cozy"),
@@ -698,3 +701,15 @@ def test_every_emoji_stands_for_words_the_parser_reads(parser: IntentParser, emo
     """An emoji alone is understood (a concept, a wish, a genre, or an honest note for a genre the catalog lacks)."""
     intent = parser.parse(f"{emoji} songs")
     assert intent.understood or intent.notes, (emoji, word)
+
+
+def test_a_concepts_defining_trait_weighs_more_than_its_others(parser: IntentParser) -> None:
+    """ "relaxing acoustic": the said word and relaxing's defining trait count in full, its other traits half."""
+    weights = {(w.feature, w.label): w.weight for w in parser.parse("relaxing acoustic").wishes}
+    assert weights == {
+        ("energy", "relaxing"): 1.0,
+        ("loudness", "relaxing"): SECONDARY_WEIGHT,
+        ("valence", "relaxing"): SECONDARY_WEIGHT,
+        ("acousticness", "acoustic"): 1.0,
+    }
+    assert SECONDARY_WEIGHT < 1.0

@@ -172,7 +172,30 @@ FEATURE_INTENTS = [
     Intent(text="loud and quiet", wishes=[Wish("loudness", "high", "loud"), Wish("loudness", "low", "quiet")]),
     Intent(text="calm artist 3", artists={"Artist 3"}, wishes=[Wish("energy", "low", "calm")]),
     Intent(text="calm from 2012", years={2012}, wishes=[Wish("energy", "low", "calm")]),
+    # A concept's secondary trait weighs half ("relaxing acoustic"): the pool's floor must weigh it the same.
+    Intent(
+        text="relaxing acoustic",
+        wishes=[
+            Wish("energy", "low", "relaxing"),
+            Wish("valence", "not_low", "relaxing", weight=0.5),
+            Wish("acousticness", "high", "acoustic"),
+        ],
+    ),
+    Intent(text="loud, a bit fast", wishes=[Wish("loudness", "high", "loud"), Wish("bpm", "high", "x", weight=0.5)]),
 ]
+
+
+def test_a_wish_counts_by_its_weight() -> None:
+    """A secondary trait at half weight cannot outvote a wish said outright."""
+    acoustic_but_sad = track(0, "A", acousticness=90, valence=10)
+    happy_but_electronic = track(1, "B", acousticness=25, valence=90)
+    songs = [acoustic_but_sad, happy_but_electronic, track(2, "C", acousticness=20, valence=50)]
+    songs.append(track(3, "D", acousticness=30, valence=30))
+    ranker = ranker_with_scores(songs, [0.5] * len(songs))
+    said = Wish("acousticness", "high", "acoustic")
+    for weight, first in ((1.0, 1), (0.5, 0)):
+        intent = Intent(text="acoustic, not sad", wishes=[said, Wish("valence", "high", "relaxing", weight=weight)])
+        assert ranker.rank(intent, query(songs), 1)[0].song.id == first, weight
 
 
 @pytest.mark.parametrize("intent", FEATURE_INTENTS, ids=lambda intent: intent.text)

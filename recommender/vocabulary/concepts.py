@@ -53,7 +53,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing))|"
         r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)",
         "relaxing, peaceful, low-key music to unwind and de-stress",
-        (("energy", "low"), ("loudness", "low")),
+        (("energy", "low"), ("loudness", "low"), ("valence", "not_low")),
     ),
     Concept(
         "meditation",
@@ -208,6 +208,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "angry, aggressive, loud songs",
         (("energy", "high"), ("valence", "low")),
     ),
+    # Spooky season: dark and driving, for a Halloween party or a horror-movie night.
+    Concept(
+        "halloween",
+        r"hallowe'?en|spooky(?: season)?|creepy|haunted(?: house)?|scary|horror|goth(?:ic)?|witch(?:y|es)?",
+        "dark, spooky, eerie songs for Halloween",
+        (("valence", "low"),),
+    ),
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
@@ -335,6 +342,12 @@ EMOJI: dict[str, str] = {
     "🚀": "hype",
     "🔊": "loud",
     "🧹": "cleaning",
+    "🛁": "self care",
+    "🕯": "candle lit",
+    "🎃": "halloween",
+    "👻": "spooky",
+    "🦇": "spooky",
+    "💀": "dark",
     "🍳": "cooking",
     "🌆": "evening",
     "✨": "",
