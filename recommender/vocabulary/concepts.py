@@ -232,7 +232,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "throwback",
         r"throw ?backs?|tbt|nostalgi(?:a|c)|old school|back in the day|blast from the past|memory lane|"
-        r"old(?:er)? (?:songs?|hits?|stuff|music|favou?rites?|tunes)|classics?|early days",
+        r"old(?:er)? (?:songs?|hits?|stuff|music|favou?rites?|tunes)|classics?|early days|(?:golden )?oldies",
         "nostalgic throwback hits from back in the day",
         era="oldest",
     ),

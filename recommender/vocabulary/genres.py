@@ -132,6 +132,27 @@ GENRES: tuple[Genre, ...] = (
         (("energy", "low"), ("loudness", "low")),
     ),
     Genre(
+        "j-pop",
+        "j-pop",
+        r"j-?pop|anime(?: openings?| songs?| music| soundtracks?)?|japanese(?: music| songs)?",
+        ("j-pop", "anime", "japanese"),
+        (("energy", "high"), ("valence", "high")),
+    ),
+    Genre(
+        "bollywood",
+        "bollywood",
+        r"bollywood|desi|hindi|punjabi|bhangra",
+        ("bollywood", "desi", "hindi", "filmi", "punjabi", "bhangra"),
+        (("danceability", "high"),),
+    ),
+    Genre(
+        "afrobeats",
+        "afrobeats",
+        r"afro-?beats?|afro-?pop|amapiano",
+        ("afrobeat", "afropop", "afro", "amapiano"),
+        (("danceability", "high"), ("valence", "high")),
+    ),
+    Genre(
         "christmas",
         "christmas",
         r"christmas|xmas|holiday songs?|festive",
