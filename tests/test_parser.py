@@ -256,6 +256,16 @@ CASES = [
     pytest.param(
         "no rap chill vibes", {"wishes": {("speechiness", "not_high"), ("energy", "low")}}, (), id="negation-stops"
     ),
+    # Chat says "not" many ways; "too fast" complains of speed.
+    pytest.param("not feeling rap today", {"wishes": {("speechiness", "not_high")}}, (), id="not-feeling"),
+    pytest.param("sick of sad songs", {"wishes": {("valence", "not_low")}}, (), id="sick-of"),
+    pytest.param("way too loud", {"wishes": {("loudness", "not_high")}}, (), id="too-loud-is-a-complaint"),
+    pytest.param(
+        "dont want anything by ed sheeran or adele",
+        {"exclude_artists": {"Ed Sheeran", "Adele"}},
+        (),
+        id="dont-want-anything-by",
+    ),
     # A vocabulary word typed with a letter missing, doubled or swapped; titles and artists are never respelled.
     pytest.param("depresing songs", {"wishes": {("valence", "low")}}, (), id="typo-depressing"),
     pytest.param("acustic stuff", {"wishes": {("acousticness", "high")}}, (), id="typo-acoustic"),

@@ -100,6 +100,9 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
-    r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into)"
-    r"(?:[- ](?:too|to|very|so|super|that|really|a|any|more|of|the|from|in|by|with|songs?|tracks?|music))*[- ]"
+    r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into|"
+    # Chat for "not": "not feeling rap today", "sick of sad songs"; "too fast" complains of it.
+    r"not feeling|not in the mood for|sick of|tired of|done with|had enough of|too)"
+    r"(?:[- ](?:too|to|very|so|super|that|really|a|any|anything|more|of|the|from|in|by|with|songs?|tracks?|music))*"
+    r"[- ]"
 )
