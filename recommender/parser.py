@@ -909,6 +909,12 @@ _AND_BELOW = r"(?: or (?:less|lower|below|under)| and (?:under|below|lower))"
 _LINK = r"(?: (?:is|of|at|should be)|:|=)? ?\(? ?"
 _NAME = "(" + "|".join(FEATURE_NAMES_TYPED.values()) + ")"
 _RANGE = rf"(?:between )?{_NUMBER} ?(?:-|–|to|and) ?{_NUMBER}"
+_ABOUT = r"(?:about|around|roughly|approximately|close to|~)"
+_ISH = r" ?-?ish\b"
+# "About" a value: BPM aims at it (a "near" wish, as "around 128 bpm"); another feature keeps within its span
+# either side (0-100 scales: 10; loudness in dB: 2).
+NEAR_SPAN = {"loudness": 2.0}
+NEAR_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -924,6 +930,12 @@ FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"(?<!\w){_BELOW} ?{_NUMBER} ?{_NAME}\b", "max"),
         (rf"(?<!\w){_NUMBER}{_AND_ABOVE} ?{_NAME}\b", "min"),
         (rf"(?<!\w){_NUMBER}{_AND_BELOW} ?{_NAME}\b", "max"),
+        (rf"\b{_NAME}{_LINK}{_ABOUT} ?{_NUMBER}(?:{_ISH})?", "near"),
+        (rf"\b{_NAME}{_LINK}{_NUMBER}{_ISH}", "near"),
+        (rf"(?<!\w){_ABOUT} ?{_NUMBER}(?:{_ISH})? ?{_NAME}\b", "near"),
+        (rf"(?<!\w){_NUMBER}{_ISH} ?{_NAME}\b", "near"),
+        # "tempo 90": a tempo is one number; "energy 70" alone says no direction and is left to the words.
+        (r"\b(bpm|tempo)(?: of| at|:|=)? ?(\d{2,3})\b(?![\d:.])", "near"),
     )
 )
 
@@ -940,9 +952,14 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
             feature = next(f for f, typed in FEATURE_NAMES_TYPED.items() if re.fullmatch(typed, name))
             numbers = sorted(_on_scale(feature, g) for g in match.groups() if g is not None and g != name)
             reading.claim(match.span())
-            if bounds == "range":
-                label = _bound_label(feature, f"{numbers[0]:g}-{numbers[1]:g}")
-                intent.wishes += [Wish(feature, "min", label, numbers[0]), Wish(feature, "max", label, numbers[1])]
+            if bounds == "near" and feature == "bpm":
+                intent.wishes.append(Wish("bpm", "near", f"about {numbers[0]:g} BPM", numbers[0]))
+            elif bounds in ("range", "near"):
+                span = NEAR_SPAN.get(feature, NEAR_SPAN_DEFAULT)
+                low, high = (numbers[0], numbers[1]) if bounds == "range" else (numbers[0] - span, numbers[0] + span)
+                # "-7 to -3 dB" reads better than "-7--3 dB".
+                label = _bound_label(feature, f"{low:g} to {high:g}" if low < 0 else f"{low:g}-{high:g}")
+                intent.wishes += [Wish(feature, "min", label, low), Wish(feature, "max", label, high)]
             else:
                 word = "over" if bounds == "min" else "under"
                 wish = Wish(

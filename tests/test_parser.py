@@ -432,6 +432,15 @@ CASES = [
     pytest.param("140+ bpm", {"wishes": {("bpm", "min", 140)}}, (), id="plus-bpm"),
     # Typographic symbols phones and keyboards insert read as the ASCII ones.
     pytest.param("≤90bpm", {"wishes": {("bpm", "max", 90)}}, (), id="le-sign-bpm"),
+    # "About" a value: a tempo is aimed at, another feature kept within a span either side.
+    pytest.param("tempo 90ish", {"wishes": {("bpm", "near", 90)}}, (), id="tempo-ish"),
+    pytest.param("bpm around 95", {"wishes": {("bpm", "near", 95)}}, (), id="bpm-around"),
+    pytest.param("120ish bpm", {"wishes": {("bpm", "near", 120)}}, (), id="ish-bpm"),
+    pytest.param("energy around 50", {"wishes": {("energy", "min", 40), ("energy", "max", 60)}}, (), id="about-energy"),
+    pytest.param(
+        "loudness around -5 db", {"wishes": {("loudness", "min", -7), ("loudness", "max", -3)}}, (), id="about-loudness"
+    ),
+    pytest.param("energy 70", {}, (), id="a-bare-number-beside-energy-says-no-direction"),
     pytest.param("energy ≥ 80", {"wishes": {("energy", "min", 80)}}, (), id="ge-sign-energy"),
     pytest.param("2012–2015", {"years": set(range(2012, 2016))}, (), id="en-dash-years"),
     pytest.param("dance pop from 2011 only", {"years": {2011}, "genres": {"dance pop"}}, (), id="from-year-only"),
