@@ -87,7 +87,7 @@ LIKE_CUES = re.compile(
 # After a title: "X vibes", "X type beat", "i love X, more like that", "X on repeat, need more", "X rn, anything
 # similar?".
 LIKE_AFTER = re.compile(
-    r" (?:vibes?|type (?:songs?|beat|music)|energy|-like)\b|"
+    r" (?:vibes?|type (?:songs?|beat|music|stuff|tracks?|vibes?)|kinda (?:stuff|songs?|music)|energy|-like)\b|"
     r"(?: (?:rn|lately|atm|right now|on repeat))?(?:,? (?:and |so )?(?:give me |gimme )?"
     r"(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b|"
     r",? (?:anything|any|what'?s|what is|something|got anything) similar\b|,? (?:need|want|gimme|give me) more\b)|"
@@ -187,8 +187,18 @@ class _Reading:
         """Whether the artist or genre at ``span`` is ruled out: negated itself, or listed after one that is
         ("no edm or hip hop", "except bieber and drake"). A refused item is remembered for the next."""
         start = span[0]
-        refused = self.negated(start) or any(
-            end <= start and LIST_JOIN.fullmatch(self.text[end:start]) for _, end in self.refused
+        goes_on = LIST_GOES_ON.match(self.text, span[1]) is not None
+        refused = (
+            self.negated(start)
+            or any(
+                end <= start
+                and (
+                    LIST_JOIN.fullmatch(self.text[end:start]) or (goes_on and BARE_JOIN.fullmatch(self.text[end:start]))
+                )
+                for _, end in self.refused
+            )
+            # "no more sad adele stuff": the negation covers the mood word and the artist it describes.
+            or NEGATED_MOOD_BEFORE.search(self.text[:start]) is not None
         )
         if refused:
             self.refused.append(span)
@@ -891,9 +901,16 @@ OTHER_ARTISTS = re.compile(
 )
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
+NEGATED_MOOD_BEFORE = re.compile(rf"\b{NEGATION}(?:{'|'.join(pattern for pattern, _ in FEATURE_TERMS)}) $")
 # Between two feature words, what makes the second another option of the first ("loud or fast").
 OPTION_JOIN = re.compile(r" ?,? ?(?:or|nor|/) ?| ?/ ?")
-LIST_JOIN = re.compile(r" ?,? ?(?:and|or|nor|&|/) ?(?:(?:by|from) )?| ?/ ?")
+# Between two artists or genres of one list: "drake or the weeknd", "edm/house".
+LIST_JOIN = re.compile(r" ?(?:and|or|nor|&) ?(?:(?:by|from) )?(?:the )?| ?/ ?(?:the )?")
+# Commas are spaces by the time a request is read (``normalize``): a bare space joins two items only where the list
+# goes on with "or" or "and" after the second ("pitbull, kesha or flo rida"); "no drake, the weeknd instead" names
+# The Weeknd.
+BARE_JOIN = re.compile(r" (?:the )?")
+LIST_GOES_ON = re.compile(r" (?:\w+ ){0,2}?(?:and|or|nor|&) ")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
 _NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
 _ABOVE = (

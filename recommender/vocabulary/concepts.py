@@ -50,7 +50,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
         r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
         # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
-        r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing))|"
+        r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing|bops?|jams?))|"
         r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low"), ("valence", "not_low")),
@@ -166,7 +166,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "hype",
-        r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|main character|bangers?|slaps?|"
+        r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|bangers?|slaps?|"
         r"fire|heat|go hard|goes hard|adrenaline|rage|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
@@ -176,9 +176,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "empowerment",
         r"empower(?:ing|ment|ed)?|self[- ]love|self[- ]confidence|confidence boost|glow[- ]?up|feeling myself|"
         r"girl power|independent (?:woman|women|girl)|better off(?: without (?:you|him|her|them))?|"
-        r"(?:so )?over (?:you|him|her|it)|that girl|boss (?:babe|energy|bitch)|bad bitch",
+        r"(?:so )?over (?:you|him|her|it)|that girl|boss (?:babe|energy|bitch)|bad bitch|main character(?: energy)?",
         "confident, upbeat, empowering anthems for feeling good about yourself",
-        (("valence", "high"), ("energy", "high")),
+        (("energy", "high"), ("valence", "high")),
     ),
     Concept(
         "bops",
@@ -218,8 +218,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|shower|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning|"
-        r"(?:sunday |weekly )?reset",
+        r"cooking|kitchen|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
     ),

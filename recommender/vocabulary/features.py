@@ -37,7 +37,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
     (
         r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|"
-        r"gloomy|somber|sombre|blue|emotional|bittersweet|emo",
+        r"gloomy|somber|sombre|blue|emotional|bittersweet|emo|"
+        r"(?:rough|bad|hard|tough|shit+y|crappy) (?:day|week|night)",
         (("valence", "low", "sad"),),
     ),
     (r"dark(?:er)?|moody|brooding|angsty", (("valence", "low", "dark mood"),)),
@@ -86,13 +87,15 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
 # A feature's name as people type it beside a number ("energy over 80", "75+ danceability", "popularity < 50",
 # "valence at least 0.7"): the number is a bound on the feature's own scale.
 FEATURE_NAMES_TYPED: dict[str, str] = {
-    "energy": r"energy(?: level)?",
-    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score",
-    "valence": r"valence|positivity|happiness",
-    "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic",
-    "speechiness": r"speechiness|speech(?:iness)? score",
+    # Each also by the catalog's own column name ("nrgy", "dnce", "val", "acous", "spch", "pop"), which people
+    # who have seen the CSV type beside a number: "dnce 75+", "pop 80+".
+    "energy": r"energy(?: level)?|nrgy|nrg",
+    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score|dnce",
+    "valence": r"valence|positivity|happiness|val",
+    "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic|acous",
+    "speechiness": r"speechiness|speech(?:iness)? score|spch",
     "liveness": r"liveness|live(?:ness)? score",
-    "popularity": r"popularity(?: score)?|pop score|popular",
+    "popularity": r"popularity(?: score)?|pop score|popular|pop",
     "loudness": r"loudness|volume|db|decibels?",
     "instrumentalness": r"instrumentalness",
     "bpm": r"bpm|tempo|beats per minute",
