@@ -42,10 +42,11 @@ DEFAULT_CHOICE = "openvino"
 INT8 = "openvino-int8"
 # Texts in one forward pass at most: the micro-batcher's batch.
 MAX_BATCH = 32
-# Texts longer than BF16_MAX_TOKENS (song descriptions) in one forward pass at most. Embedding the reference
-# catalog took the same time in batches of 4, 8, 16 and 32, while the process's peak memory grew with the
-# batch: OpenVINO keeps buffers for the largest shape it has run (README, Performance, Memory).
-LONG_BATCH = 4
+# Texts longer than BF16_MAX_TOKENS (song descriptions) in one forward pass at most. OpenVINO keeps buffers for
+# the largest shape it has run, so the peak grows with the batch (1.07, 1.21, 1.37, 1.61 GB embedding the
+# reference catalog in batches of 4, 8, 16, 32), while 8 was as fast as 32 and 4 about a fifth slower
+# (README, Performance, Memory). torch fp32 took the same time in batches of 4 and 32.
+LONG_BATCH = 8
 # A batch of length-sorted texts grows while its padding stays under this many tokens. One more model
 # call costs about as much as this many tokens (README, Performance): splitting a batch of short requests
 # was slower than padding them, while descriptions of 60 and 118 tokens are worth separating.
