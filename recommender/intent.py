@@ -22,7 +22,8 @@ class Wish:
     ``near`` aims at a value.
 
     ``label`` is what the request said for it ("calm", "study", "under 3:00"): reasons and the card
-    repeat it.
+    repeat it. ``weight`` is how much a ranking wish counts beside the request's others: a concept's traits
+    after its defining one count less than a word said outright.
     """
 
     feature: str
