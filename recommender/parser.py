@@ -13,6 +13,7 @@ later year, artist or genre replaces the earlier one ("faster" after "slower"), 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 import warnings
@@ -256,9 +257,7 @@ class IntentParser:
         keys = table.derived(_title_key)
         # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
         popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a column the catalog lacks has no median
-            self.medians = np.nanmedian(table.features, axis=0) if len(songs) else np.full(len(FEATURE_FIELDS), np.nan)
+        self._features = table.features
         best: dict[str, int] = {}
         # The others of a shared title, better-known first: "hello by martin solveig" names his.
         self.same_title: dict[str, list[int]] = {}
@@ -567,6 +566,16 @@ class IntentParser:
             value = float(getattr(song.features, feature))
             intent.wishes.append(Wish(feature, kind, f"{cue[1]} than {song.title}", value))
             reading.claim((cue.start(), cue.end() + len(" ".join(words[: hit[1]]))))
+
+    @functools.cached_property
+    def medians(self) -> np.ndarray:
+        """Each feature's median over the catalog: made on the first request that needs it, not at start-up."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column the catalog lacks has no median
+            if not len(self._features):
+                return np.full(len(FEATURE_FIELDS), np.nan)
+            medians: np.ndarray = np.nanmedian(self._features, axis=0)
+            return medians
 
     def _leans(self, song_id: int, wish: Wish) -> bool:
         """Whether the song already leans the way ``wish`` asks, against the catalog's median."""
