@@ -228,3 +228,13 @@ def test_one_request_timing_pairs_the_same_requests_in_runs(monkeypatch: pytest.
     changes = sum(a[0] != b[0] for a, b in zip(served, served[1:], strict=False))
     assert changes == len(served) // run - 1
     assert report["openvino-bf16+fp32head"]["x_torch_to_vector"] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("main", [encoders.main, understanding.main], ids=["encoders", "understanding"])
+def test_a_benchmark_without_a_catalog_says_so_in_one_line(
+    main: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MUSICREC_CATALOG", str(tmp_path / "missing.csv"))
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "missing.csv" in err and "Traceback" not in err

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import encoder_gate
-from ..cli import QUERY_FILES
+from ..cli import QUERY_FILES, USER_ERRORS
 from ..encoder import CHOICES, ENCODER_ENV, INT8, MIN_COSINE, Encoder, _openvino_encoder, embed_catalog, load_encoder
 from ..engine import Recommender
 from ..model import resolve_model
@@ -447,8 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         "--run", type=int, default=1, help="requests each backend answers in a row before the next (default 1)"
     )
     args = parser.parse_args(argv)
-    default = Recommender.load(profile="default")
-    seed = Recommender.load(profile="seed")
+    try:
+        default = Recommender.load(profile="default")
+        seed = Recommender.load(profile="seed")
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     recs = {default.encoder.name: default, seed.encoder.name: _serving(default, seed.encoder)}
     requests = bench.Requests()
     bench.baseline_request(seed, "warm up")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..catalog import load_catalog
+from ..cli import USER_ERRORS
 from ..parser import IntentParser
 from ..paths import resolve_catalog
 from ..songs import Features, Song, SongTable
@@ -70,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--artists", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=REQUESTS)
     args = parser.parse_args(argv)
-    reference = IntentParser(load_catalog(resolve_catalog()).songs)
+    try:
+        reference = IntentParser(load_catalog(resolve_catalog()).songs)
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     json.dump(measure(reference, args.artists, args.requests), sys.stdout)
     print()
     return 0
