@@ -22,7 +22,9 @@ import numpy as np
 from .intent import Wish
 from .songs import FEATURE_NAMES
 
-NEAR_BPM_SPAN = 30.0
+# How far from an aimed-at value a song still fits a "near" wish at all, in the feature's units (BPM, or points
+# of a 0-100 feature): "around 128 bpm", a night drive's middling energy.
+NEAR_SPAN = 30.0
 # Which way along its feature's order a wish's best songs lie; "near" aims at its value.
 DIRECTION = {"high": "up", "not_low": "up", "low": "down", "not_high": "down"}
 # How many of a dense boost's values its threshold is read from.
@@ -43,7 +45,7 @@ def wish_terms(percentiles: np.ndarray, features: np.ndarray, wish: Wish, rows: 
         away = percentiles[rows, column] if wish.kind == "not_low" else 1 - percentiles[rows, column]
         rooted: np.ndarray = np.sqrt(away)
         return rooted
-    return np.clip(1 - np.abs(features[rows, column] - wish.value) / NEAR_BPM_SPAN, 0, 1)
+    return np.clip(1 - np.abs(features[rows, column] - wish.value) / NEAR_SPAN, 0, 1)
 
 
 def wish_scores(

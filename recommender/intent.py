@@ -8,9 +8,16 @@ from typing import Literal
 WishKind = Literal["high", "low", "not_high", "not_low", "min", "max", "near"]
 # A ranking wish said with a negation: "not sad" (not_low) is not "happy" (high), it only keeps away from sad.
 NEGATED: dict[WishKind, WishKind] = {"high": "not_high", "low": "not_low", "not_high": "high", "not_low": "low"}
-# Ranking wishes about one feature that cannot both hold ("not too loud" and "not too quiet" can).
+# Ranking wishes about one feature that cannot both hold ("not too loud" and "not too quiet" can; a night
+# drive's middling energy and "hype" cannot).
 CONTRADICTING: frozenset[frozenset[WishKind]] = frozenset(
-    {frozenset({"high", "low"}), frozenset({"high", "not_high"}), frozenset({"low", "not_low"})}
+    {
+        frozenset({"high", "low"}),
+        frozenset({"high", "not_high"}),
+        frozenset({"low", "not_low"}),
+        frozenset({"near", "high"}),
+        frozenset({"near", "low"}),
+    }
 )
 RANKING_KINDS: frozenset[WishKind] = frozenset({"high", "low", "not_high", "not_low", "near"})
 

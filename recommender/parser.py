@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .boost import NEAR_SPAN
 from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
 from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
@@ -37,8 +38,10 @@ from .vocabulary import (
     GENRES,
     NEGATION,
     PLACES,
+    SCALES,
     Concept,
     Genre,
+    TraitKind,
     family_labels,
 )
 
@@ -584,6 +587,8 @@ class IntentParser:
         median = float(self.medians[FEATURE_FIELDS.index(wish.feature)]) if wish.feature in FEATURE_FIELDS else np.nan
         if value is None or np.isnan(median):
             return False
+        if wish.kind == "near":
+            return abs(float(value) - wish.value) <= NEAR_SPAN / 3
         return float(value) >= median if wish.kind in ("high", "not_low", "min") else float(value) <= median
 
     # -- years and eras --------------------------------------------------------------------------
@@ -664,14 +669,15 @@ class IntentParser:
         intent.concepts.append(label)
         if not negated:
             intent.wishes.extend(
-                Wish(feature, kind, label, weight=1.0 if position == 0 else SECONDARY_WEIGHT)
+                trait_wish(feature, kind, label, weight=1.0 if position == 0 else SECONDARY_WEIGHT)
                 for position, (feature, kind) in enumerate(concept.wishes)
             )
-        elif concept.wishes and concept.wishes[0][1] in ("high", "low"):
+        elif concept.wishes:
             # "Nothing sleepy" rules out the concept's defining trait (low energy), not each of its traits:
             # it does not ask for loud, fast, electronic songs.
-            feature, kind = concept.wishes[0]
-            intent.wishes.append(Wish(feature, NEGATED[kind], label))
+            feature, defining = concept.wishes[0]
+            if defining == "high" or defining == "low":  # "==" narrows the type; "in" would not
+                intent.wishes.append(Wish(feature, NEGATED[defining], label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
             low, high = self.years
             width = max(1, round((high - low + 1) * ERA_SHARE))
@@ -840,7 +846,19 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
     ]
 
 
-DEFINING = {concept.name: concept.wishes[0] for concept in CONCEPTS if concept.wishes}
+def trait_wish(feature: str, kind: TraitKind, label: str, weight: float = 1.0) -> Wish:
+    """A concept's trait as a ranking wish: ``mid`` aims at the middle of the feature's scale."""
+    if kind == "mid":
+        return Wish(feature, "near", label, SCALES[feature].middle, weight)
+    return Wish(feature, kind, label, weight=weight)
+
+
+DEFINING = {
+    concept.name: (wish.feature, wish.kind)
+    for concept in CONCEPTS
+    if concept.wishes
+    for wish in [trait_wish(*concept.wishes[0], concept.name)]
+}
 
 
 def _defining_over_secondary(intent: Intent, start: int) -> None:
@@ -939,8 +957,8 @@ _ABOUT = r"(?:about|around|roughly|approximately|close to|~)"
 _ISH = r" ?-?ish\b"
 # "About" a value: BPM aims at it (a "near" wish, as "around 128 bpm"); another feature keeps within its span
 # either side (0-100 scales: 10; loudness in dB: 2).
-NEAR_SPAN = {"loudness": 2.0}
-NEAR_SPAN_DEFAULT = 10.0
+ABOUT_SPAN = {"loudness": 2.0}
+ABOUT_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -981,7 +999,7 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
             if bounds == "near" and feature == "bpm":
                 intent.wishes.append(Wish("bpm", "near", f"about {numbers[0]:g} BPM", numbers[0]))
             elif bounds in ("range", "near"):
-                span = NEAR_SPAN.get(feature, NEAR_SPAN_DEFAULT)
+                span = ABOUT_SPAN.get(feature, ABOUT_SPAN_DEFAULT)
                 low, high = (numbers[0], numbers[1]) if bounds == "range" else (numbers[0] - span, numbers[0] + span)
                 # "-7 to -3 dB" reads better than "-7--3 dB".
                 label = _bound_label(feature, f"{low:g} to {high:g}" if low < 0 else f"{low:g}-{high:g}")

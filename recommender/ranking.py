@@ -24,7 +24,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from .boost import NEAR_BPM_SPAN, Boost, DenseBoost, FeatureOrders, FitBoost, wish_scores
+from .boost import NEAR_SPAN, Boost, DenseBoost, FeatureOrders, FitBoost, wish_scores
 from .filters import RELAX_ORDER, Filters
 from .intent import RANKING_KINDS, Intent, Wish
 from .reasons import MAX_REASONS, Fit, on_scale_side, reasons_for, shared_traits
@@ -363,7 +363,7 @@ class Ranker:
         column = self._column(wish.feature)
         value = float(self.features[index, column])
         if wish.kind == "near":
-            return abs(value - wish.value) <= NEAR_BPM_SPAN / 3
+            return abs(value - wish.value) <= NEAR_SPAN / 3
         if wish.kind in ("min", "max"):
             return True
         percentile = float(self.percentiles[index, column])

@@ -21,7 +21,7 @@ import pytest
 
 from recommender.catalog import load_catalog
 from recommender.intent import Intent
-from recommender.parser import SECONDARY_WEIGHT, IntentParser
+from recommender.parser import SECONDARY_WEIGHT, IntentParser, trait_wish
 from recommender.songs import Features, Song
 from recommender.vocabulary import CONCEPTS, EMOJI, GENRES
 
@@ -72,9 +72,12 @@ def labels(name: str) -> set[str]:
 RANKED = ("high", "low", "not_high", "not_low")
 
 
-def concept_wishes(*names: str) -> set[tuple[str, str]]:
-    """The ranking wishes the named concepts stand for in the vocabulary."""
-    return {wish for concept in CONCEPTS if concept.name in names for wish in concept.wishes}
+def concept_wishes(*names: str) -> set[tuple[str, str] | tuple[str, str, float]]:
+    """The ranking wishes the named concepts stand for in the vocabulary, as ``understood`` writes them."""
+    wishes = [
+        trait_wish(*trait, concept.name) for concept in CONCEPTS if concept.name in names for trait in concept.wishes
+    ]
+    return {(w.feature, w.kind) if w.kind in RANKED else (w.feature, w.kind, w.value) for w in wishes}
 
 
 def understood(intent: Intent) -> dict[str, object]:
@@ -132,12 +135,6 @@ CASES = [
     pytest.param("throwback", {"concepts": ["throwback"], "years": {2010, 2011, 2012}}, (), id="throwback"),
     pytest.param("new music", {"concepts": ["new"], "years": {2017, 2018, 2019}}, (), id="new-music"),
     pytest.param("throwback 2015", {"concepts": ["throwback"], "years": {2015}}, (), id="year-beats-era"),
-    pytest.param(
-        "late night drive",
-        {"concepts": ["late night"]},
-        (),
-        id="late-night-drive",
-    ),
     # -- songs named in free text -----------------------------------------------------------------
     pytest.param("songs like Uptown Funk", {"like": "Uptown Funk"}, (), id="like-title"),  # not the genre funk
     pytest.param(
@@ -242,6 +239,36 @@ CASES = [
     # Occasions read as one phrase, longer than the word inside them that means something else.
     pytest.param("stretching after a workout", {"concepts": ["cooldown"]}, (), id="cooldown-after-workout"),
     pytest.param("house cleaning playlist", {"concepts": ["cleaning"]}, (), id="house-cleaning-is-not-house"),
+    # Occasions neither calm nor intense aim at the middle of the energy scale, and a word said outright still wins.
+    pytest.param(
+        "late night drive",
+        {"concepts": ["night drive"], "wishes": {("valence", "low"), ("energy", "near", 55)}},
+        (),
+        id="a-night-drive-is-dark-with-middling-energy",
+    ),
+    pytest.param("driving home alone at night", {"concepts": ["night drive"]}, (), id="driving-at-night"),
+    pytest.param(
+        "night drive but hype",
+        {"concepts": ["night drive", "hype"], "wishes": {("valence", "low"), ("energy", "high")}},
+        (),
+        id="hype-overrules-a-night-drives-energy",
+    ),
+    pytest.param(
+        "dinner party but energetic",
+        {"concepts": ["dinner"], "wishes": {("valence", "not_low"), ("speechiness", "low"), ("energy", "high")}},
+        (),
+        id="a-word-said-overrules-a-middling-trait",
+    ),
+    pytest.param("music for cooking", {"concepts": ["cooking"]}, (), id="cooking-is-not-cleaning"),
+    pytest.param(
+        "my morning commute",
+        {
+            "concepts": ["commute", "morning"],
+            "wishes": {("energy", "near", 55), ("valence", "not_low"), ("acousticness", "high")},
+        },
+        (),
+        id="a-commute-is-awake-not-a-road-trip",
+    ),
     pytest.param("self love anthems", {"concepts": ["empowerment", "singalong"]}, (), id="empowerment"),
     pytest.param("i wanna move", {"wishes": {("danceability", "high")}}, (), id="wanna-move-is-dancing"),
     pytest.param("smth with a big drop", {"genres": labels("EDM")}, (), id="a-big-drop-is-edm"),

@@ -562,6 +562,15 @@ def test_a_negated_mood_keeps_away_from_it_without_asking_for_its_opposite() -> 
     assert all(35 <= energy <= 65 for energy, _ in found), found
 
 
+def test_a_night_drive_is_dark_with_energy_from_the_middle_of_the_scale() -> None:
+    """Neither the calmest songs (a night drive is not a lullaby) nor the most intense: dark songs with a pulse."""
+    songs = mood_catalog()
+    ranker = Ranker(songs, np.zeros((len(songs), 8), np.float32))
+    intent = IntentParser(songs).parse("late night drive")
+    found = [mood(r.song) for r in ranker.rank(intent, np.zeros(8, np.float32), 10)]
+    assert all(valence <= 35 and 35 <= energy <= 75 for energy, valence in found), found
+
+
 def mood(song: Song) -> tuple[float, float]:
     assert song.features is not None and song.features.energy is not None and song.features.valence is not None
     return song.features.energy, song.features.valence

@@ -10,7 +10,7 @@ A threshold or a word changes in one place here and every reader follows.
 
 from __future__ import annotations
 
-from .concepts import CONCEPTS, EMOJI, GENERIC_REQUESTS, Concept, Era
+from .concepts import CONCEPTS, EMOJI, GENERIC_REQUESTS, Concept, Era, TraitKind
 from .features import FEATURE_NAMES_TYPED, FEATURE_TERMS, NEGATION
 from .genres import GENRES, PLACES, Genre, family_labels, genre_families
 from .scales import (
@@ -48,6 +48,7 @@ __all__ = [
     "Era",
     "Genre",
     "Scale",
+    "TraitKind",
     "decade_words",
     "feature_phrase",
     "family_labels",

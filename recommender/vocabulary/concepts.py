@@ -8,7 +8,8 @@ the concept when its embedding is close enough (the threshold is measured, see `
 A concept stands for feature ``wishes`` (feature, kind) and, for eras, a part of the catalog's own
 year span. The first wish is the concept's defining trait: the one a negation ("nothing sleepy")
 rules out. ``not_low`` valence is "pleasant", not "euphoric": a love song or a calm morning is warm,
-not as happy as a party anthem.
+not as happy as a party anthem. ``mid`` is neither end: a night drive or a dinner party is not calm and
+not intense, so it aims at the middle of the feature's scale (``Scale.middle``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Literal
 from ..intent import WishKind
 
 Era = Literal["oldest", "newest"]
+TraitKind = WishKind | Literal["mid"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class Concept:
     name: str
     typed: str
     meaning: str
-    wishes: tuple[tuple[str, WishKind], ...] = ()
+    wishes: tuple[tuple[str, TraitKind], ...] = ()
     era: Era | None = None
 
 
@@ -90,7 +92,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "road trip",
         r"road ?trips?|long drives?|driving|drive|car ride|car|cruis(?:e|ing)|highway|freeway|windows down|"
-        r"on the road|commut(?:e|ing)",
+        r"on the road",
         "upbeat, feel-good songs to sing along to on a road trip with the windows down",
         (("valence", "high"), ("energy", "high")),
     ),
@@ -135,9 +137,25 @@ CONCEPTS: tuple[Concept, ...] = (
         "mellow, melancholic songs for a grey rainy day indoors",
         (("valence", "low"), ("energy", "low")),
     ),
+    # Driving at night is moody but awake: dark songs with a pulse, neither sleepy nor a road-trip singalong.
+    Concept(
+        "night drive",
+        r"(?:late[- ]?night|midnight|night ?time|nighttime|[1-4] ?am|evening) (?:drives?|driving|cruis(?:e|ing))|"
+        r"night ?drives?|driv(?:e|es|ing) (?:home )?(?:alone )?(?:at|late at|in the) (?:night|dark)|"
+        r"driving (?:home )?late",
+        "dark, moody, atmospheric songs for driving through the city at night",
+        (("valence", "low"), ("energy", "mid")),
+    ),
+    # Commuting to work or class: awake and in a decent mood, not a party and not a nap.
+    Concept(
+        "commute",
+        r"commut(?:e|es|ing)|(?:on the|my) (?:way|ride) to (?:work|school|class|uni)|(?:bus|subway|metro|tube) ride",
+        "steady, upbeat songs for the daily commute to work or school",
+        (("energy", "mid"), ("valence", "not_low")),
+    ),
     Concept(
         "late night",
-        r"late[- ]?nights?|midnight|night ?time|after ?hours|[1-4] ?am|night drives?|nocturnal|at night|"
+        r"late[- ]?nights?|midnight|night ?time|after ?hours|[1-4] ?am|nocturnal|at night|"
         r"tonight|evening|dark room|city lights",
         "moody, atmospheric late-night songs for after midnight",
         (("energy", "low"), ("valence", "low")),
@@ -218,15 +236,22 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "cleaning",
         r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
-        r"cooking|kitchen|house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
+        r"house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
+    ),
+    # Cooking is a happy chore done at an easy pace: good mood first, energy in the middle.
+    Concept(
+        "cooking",
+        r"cook(?:s|ing)?|baking|bake|kitchen|meal prep",
+        "happy, easy-going songs to cook dinner to in the kitchen",
+        (("valence", "high"), ("energy", "mid")),
     ),
     Concept(
         "dinner",
         r"dinner(?: party)?|background|restaurant|cocktails?|wine|lounge|jazz bar|candle ?light",
         "smooth, pleasant, low-key background music for a dinner party",
-        (("energy", "low"), ("valence", "not_low"), ("speechiness", "low")),
+        (("energy", "mid"), ("valence", "not_low"), ("speechiness", "low")),
     ),
     Concept(
         "throwback",

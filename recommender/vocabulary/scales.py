@@ -30,6 +30,12 @@ class Scale:
     def describe(self, value: float) -> str:
         return self.words[self.band(value)]
 
+    @property
+    def middle(self) -> float:
+        """The middle of the scale's moderate bands (all but its lowest and highest): what a concept that wants
+        a feature neither low nor high ("middling" energy for a night drive or a dinner party) aims at."""
+        return (self.bounds[0] + self.bounds[-1]) / 2
+
 
 SCALES: dict[str, Scale] = {
     scale.feature: scale
