@@ -260,6 +260,8 @@ CASES = [
         id="a-word-said-overrules-a-middling-trait",
     ),
     pytest.param("music for cooking", {"concepts": ["cooking"]}, (), id="cooking-is-not-cleaning"),
+    pytest.param("bday party 🎂", {"concepts": ["celebration"]}, (), id="a-birthday-party-is-a-happy-celebration"),
+    pytest.param("wedding reception", {"concepts": ["celebration"]}, (), id="a-reception-is-not-a-first-dance"),
     pytest.param(
         "my morning commute",
         {

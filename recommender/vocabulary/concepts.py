@@ -84,10 +84,18 @@ CONCEPTS: tuple[Concept, ...] = (
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
         r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
-        r"birthday|b-?day|celebrat(?:e|ion|ing)|new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|"
+        r"new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|"
         r"getting ready|get ready|grwm",
         "danceable, energetic party music for a night out at the club",
         (("danceability", "high"), ("energy", "high")),
+    ),
+    # A celebration is a party for everyone (grandma and the kids too): happy first, then danceable.
+    Concept(
+        "celebration",
+        r"(?:(?:birthday|b-?day|graduation|grad|family|kids'?|engagement|anniversary) part(?:y|ies)|birthday|b-?day|"
+        r"celebrat(?:e|es|ion|ions|ing)|wedding reception|reception|graduation)",
+        "happy, danceable feel-good songs to celebrate a birthday with everyone",
+        (("valence", "high"), ("danceability", "high")),
     ),
     Concept(
         "road trip",
@@ -361,7 +369,7 @@ EMOJI: dict[str, str] = {
     "🏝": "summer",
     "🌻": "happy",
     "🥂": "party",
-    "🎂": "party",
+    "🎂": "birthday",
     "🙌": "hype",
     "🚀": "hype",
     "🔊": "loud",
