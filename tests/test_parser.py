@@ -562,7 +562,7 @@ CASES = [
     pytest.param("bonfire songs", {"concepts": ["cozy"]}, (), id="bonfire"),
     pytest.param("hungover sunday", {"concepts": ["relaxing"]}, (), id="hungover"),
     pytest.param("grwm", {"concepts": ["party"]}, (), id="getting-ready"),
-    pytest.param("birthday playlist", {"concepts": ["party"]}, (), id="birthday"),
+    pytest.param("birthday playlist", {"concepts": ["celebration"]}, (), id="birthday"),
     pytest.param("nye countdown", {"concepts": ["party"]}, (), id="new-years-eve"),
     pytest.param("basketball warm up", {"concepts": ["workout"]}, (), id="warm-up"),
     # Emoji decorate the words: what the words say, or its opposite, is not asked again.
