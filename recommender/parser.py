@@ -209,9 +209,16 @@ class _Reading:
         return refused
 
 
+WITH = re.compile(r"\bw/(o\b)?", re.IGNORECASE)
+# Between words or between two years; a title's digits stay as typed ("7/11").
+SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<=(?:19|20)\d\d)/(?=(?:19|20)\d\d\b)")
+
+
 def normalize(text: str) -> tuple[str, str]:
     """Lowercase words and the symbols numbers use (< > = + : .); and apart, the words its emoji stand for."""
     chars, emoji = [], []
+    # Chat's "w/o" and "w/" are "without" and "with"; any other slash offers options ("edm/house", "2010/2011").
+    text = SLASH.sub(" or ", WITH.sub(lambda m: " without " if m[1] else " with ", text))
     # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
     for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES).translate(SYMBOLS):
         word = EMOJI.get(char)
@@ -631,13 +638,14 @@ class IntentParser:
                 return
         years: set[int] = set()
         negated = False  # "nothing from 2010 or 2011": a negation carries over "or"/"and" to the next year
+        previous = None
         for match in reading.finditer(rf"\b{YEAR}\b"):
-            joined = re.fullmatch(
-                r" ?(?:or|and|,|nor) ?", reading.text[reading.taken[-1][1] : match.start()] if reading.taken else ""
-            )
+            between = reading.text[previous.end() : match.start()] if previous else ""
+            joined = re.fullmatch(r" ?(?:or|and|nor|&) ?", between)
             negated = reading.negated(match.start()) or (negated and joined is not None)
             (intent.exclude_years if negated else years).add(int(match[1]))
             reading.claim(match.span())
+            previous = match
         if years:
             self._set_years(years, "year " + " or ".join(str(y) for y in sorted(years)), intent)
 
@@ -939,7 +947,7 @@ LIST_JOIN = re.compile(r" ?(?:and|or|nor|&) ?(?:(?:by|from) )?(?:the )?| ?/ ?(?:
 BARE_JOIN = re.compile(r" (?:the )?")
 LIST_GOES_ON = re.compile(r" (?:\w+ ){0,2}?(?:and|or|nor|&) ")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
-_NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:min|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
+_NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:mins?|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
 _ABOVE = (
     r"(?:over|above|more than|greater than|higher than|louder than|at least|no less than|"
     r"min(?:imum)?(?: of)?|>=?|≥)"

@@ -230,6 +230,29 @@ CASES = [
     pytest.param("dnce 75+", {"wishes": {("danceability", "min", 75)}}, (), id="column-name-dnce"),
     pytest.param("pop 80+", {"wishes": {("popularity", "min", 80)}}, (), id="column-name-pop"),
     pytest.param("nrg>80", {"wishes": {("energy", "min", 80)}}, (), id="column-name-nrg"),
+    pytest.param(
+        "happy pop under 3 mins",
+        {"genres": labels("pop"), "wishes": {("length", "max", 180), ("valence", "high")}},
+        (),
+        id="pop-beside-a-duration-is-the-genre",
+    ),
+    # A slash offers options as "or" does; chat's "w/o" is "without".
+    pytest.param("nothing from 2010/2011", {"exclude_years": {2010, 2011}}, (), id="slash-between-years"),
+    pytest.param(
+        "no edm/rap",
+        {"exclude_genres": labels("EDM"), "wishes": {("speechiness", "not_high")}},
+        (),
+        id="slash-between-genre-and-feature",
+    ),
+    pytest.param(
+        "chill w/o rap", {"wishes": {("energy", "low"), ("speechiness", "not_high")}}, (), id="w-slash-o-is-without"
+    ),
+    pytest.param(
+        "acoustic stuff that isn't a downer",
+        {"wishes": {("acousticness", "high"), ("valence", "not_low")}},
+        (),
+        id="a-downer-is-sad",
+    ),
     pytest.param("music for my 8am", {"concepts": ["morning"]}, (), id="8am-is-morning"),
     pytest.param("songs for my gf", {"concepts": ["love songs"]}, (), id="partner-love-songs"),
     pytest.param("sleepover", {"concepts": ["bops"]}, (), id="sleepover-bops"),

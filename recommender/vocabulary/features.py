@@ -37,7 +37,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"up-?beat|more upbeat", (("energy", "high", "energetic"), ("valence", "high", "upbeat mood"))),
     (
         r"sad(?:der)?|melanchol(?:y|ic)|depress(?:ing|ed)|"
-        r"gloomy|somber|sombre|blue|emotional|bittersweet|emo|"
+        r"gloomy|somber|sombre|blue|emotional|bittersweet|emo|(?:a )?(?:downer|bummer)s?|"
         r"(?:rough|bad|hard|tough|shit+y|crappy) (?:day|week|night)",
         (("valence", "low", "sad"),),
     ),
