@@ -571,6 +571,21 @@ def test_a_night_drive_is_dark_with_energy_from_the_middle_of_the_scale() -> Non
     assert all(valence <= 35 and 35 <= energy <= 75 for energy, valence in found), found
 
 
+def test_songs_like_a_soul_ballad_share_its_genre_not_only_its_family() -> None:
+    """Soul and R&B are one family when a filter widens, but a British soul ballad's neighbours are soul songs
+    before a contemporary R&B song that is a little closer in numbers."""
+    ballad = replace(FEATURES, energy=30, valence=20, acousticness=60)
+    songs = [
+        Song(0, "Seed", "A", ("british soul",), (2011,), ballad),
+        Song(1, "Soul", "B", ("british soul",), (2014,), replace(ballad, energy=40)),
+        Song(2, "R&B", "C", ("canadian contemporary r&b",), (2015,), replace(ballad, energy=34)),
+        *(Song(i, f"Pop {i}", f"P{i}", ("dance pop",), (2012,), replace(FEATURES, energy=80)) for i in range(3, 12)),
+    ]
+    ranker = Ranker(songs, np.zeros((len(songs), 8), np.float32))
+    found = [r.song.title for r in ranker.similar(songs[0], 2, exclude={song_key(songs[0])})]
+    assert found == ["Soul", "R&B"]
+
+
 def mood(song: Song) -> tuple[float, float]:
     assert song.features is not None and song.features.energy is not None and song.features.valence is not None
     return song.features.energy, song.features.valence

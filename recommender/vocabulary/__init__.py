@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .concepts import CONCEPTS, EMOJI, GENERIC_REQUESTS, Concept, Era, TraitKind
 from .features import FEATURE_NAMES_TYPED, FEATURE_TERMS, NEGATION
-from .genres import GENRES, PLACES, Genre, family_labels, genre_families
+from .genres import GENRES, PLACES, Genre, family_labels, genre_families, genre_names
 from .scales import (
     CHILL_MAX_ENERGY,
     CHILL_MAX_LOUDNESS,
@@ -53,4 +53,5 @@ __all__ = [
     "feature_phrase",
     "family_labels",
     "genre_families",
+    "genre_names",
 ]

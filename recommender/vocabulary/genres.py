@@ -208,6 +208,13 @@ def genre_families(label: str) -> tuple[str, ...]:
 
 
 @cache
+def genre_names(label: str) -> tuple[str, ...]:
+    """The table's genres a catalog genre label belongs to: "british soul" -> ("soul",). Finer than its
+    families: soul, R&B and funk are one family for widening a filter, three sounds for "songs like X"."""
+    return tuple(dict.fromkeys(genre.name for genre in GENRES if genre.holds(label)))
+
+
+@cache
 def family_labels(label: str) -> tuple[str, ...]:
     """The labels of every genre in the families ``label`` belongs to: "r&b" -> r&b and soul labels."""
     families = set(genre_families(label))
