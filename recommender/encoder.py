@@ -6,8 +6,9 @@ runs the same transformer converted once by OpenVINO from the verified weights, 
 requests run as one inference of both parts joined, entirely in bf16; long texts such as song descriptions
 run the first ``FP32_HEAD_LAYERS`` layers in fp32 and the rest in bf16. It is the default because it
 was the fastest backend whose vectors stayed within the cosine bound of torch fp32 in a side-by-side
-measurement (README, Performance). ``openvino-int8``
-(int8 weights) is opt-in and served only after it passed its quality gate (``encoder_gate``).
+measurement (README, Performance). ``openvino-int8`` (int8 weights for requests; a catalog's
+descriptions still take the default path) is opt-in and served only after it passed its quality gate
+(``encoder_gate``).
 All tokenise with the model's own ``tokenizer.json`` and group texts of similar
 length into a batch, so a short text is not padded to a long one beside it.
 """
@@ -305,11 +306,36 @@ class OpenVinoEncoder:
         return _encode_in_batches(self.tokens, texts, forward)
 
 
+class SplitEncoder:
+    """Requests on one encoder, a catalog's descriptions on another: ``openvino-int8``'s int8 weights encode
+    each request, while descriptions, embedded once per build, take the default backend's path. int8
+    descriptions were what cost the eval its precision (songs re-embedded in int8: "mixed" -0.014 against
+    torch fp32; requests alone in int8: no group below -0.005), and the index is then the default backend's
+    own, shared with it in the cache."""
+
+    def __init__(self, requests: Encoder, catalog: Encoder) -> None:
+        self.requests, self.catalog = requests, catalog
+        self.name = requests.name
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.requests.encode(texts)
+
+    def release(self) -> None:
+        self.catalog.release()
+
+
+def catalog_side(encoder: Encoder) -> Encoder:
+    """The encoder that embeds a catalog's descriptions (and whose name keys the index cache)."""
+    return encoder.catalog if isinstance(encoder, SplitEncoder) else encoder
+
+
 def embed_catalog(encoder: Encoder, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-    """Vectors for a catalog's texts; ``progress`` shows songs embedded and an ETA on stderr.
+    """Vectors for a catalog's texts, by the encoder's catalog side; ``progress`` shows songs embedded and an
+    ETA on stderr.
 
     Texts go to the encoder in order of length, so each chunk holds texts of similar length.
     """
+    encoder = catalog_side(encoder)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors = np.empty((0, 0), dtype=np.float32)
     with tqdm(total=len(texts), desc="embedding", unit="song", disable=not progress) as bar:
@@ -398,6 +424,16 @@ def conversion_fingerprint(model_hash: str, *, int8: bool = False) -> dict[str, 
 
 
 def _openvino_encoder(model_folder: Path, model_hash: str, cache_dir: Path, *, int8: bool = False) -> Encoder:
+    """The converted encoder, converted first when needed. ``int8`` gives int8 weights for requests beside
+    the default path for a catalog (``SplitEncoder``), or the default encoder alone when int8 cannot be made."""
+    catalog = _converted_encoder(model_folder, model_hash, cache_dir)
+    if not int8:
+        return catalog
+    requests = _converted_encoder(model_folder, model_hash, cache_dir, int8=True)
+    return SplitEncoder(requests, catalog) if requests.name == INT8 else catalog
+
+
+def _converted_encoder(model_folder: Path, model_hash: str, cache_dir: Path, *, int8: bool = False) -> Encoder:
     target = converted_folder(cache_dir, model_hash, int8=int8)
     fingerprint = conversion_fingerprint(model_hash, int8=int8)
     tokens = TextTokens.from_folder(model_folder)

@@ -19,6 +19,8 @@ from .encoder import ENCODER_ENV, INT8, conversion_fingerprint, converted_folder
 
 # How far precision@10 may drop in any eval group (issue 15).
 MAX_DROP = 0.01
+# What a recorded verdict judged: a verdict on another arrangement (int8 descriptions too, before) is not this one's.
+SUBJECT = "int8 requests, descriptions by the default backend"
 GATE_FILE = "gate.json"
 # The published notebook's answer for its example request (seed profile), in order.
 PUBLISHED_QUERY = "a music about Drugs and in genre of hip hop"
@@ -62,7 +64,7 @@ def gate_path(cache_dir: Path, model_hash: str) -> Path:
 def record(cache_dir: Path, model_hash: str, result: GateResult) -> None:
     path = gate_path(cache_dir, model_hash)
     path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"fingerprint": conversion_fingerprint(model_hash, int8=True), **asdict(result)}
+    entry = {"fingerprint": conversion_fingerprint(model_hash, int8=True), "subject": SUBJECT, **asdict(result)}
     path.write_text(json.dumps(entry, indent=2) + "\n")
 
 
@@ -76,8 +78,8 @@ def gate_refusal(cache_dir: Path, model_hash: str) -> str | None:
         entry = json.loads(gate_path(cache_dir, model_hash).read_text())
     except (OSError, ValueError):
         return f"{INT8} has not passed its quality gate yet (run `musicrec bench` on the reference catalog)"
-    if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
-        return f"{INT8}'s quality gate was run for another model or converter (run `musicrec bench` again)"
+    if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint or entry.get("subject") != SUBJECT:
+        return f"{INT8}'s quality gate was run for another model, converter or version (run `musicrec bench` again)"
     if entry.get("passed") is not True:
         deltas = entry.get("deltas") or {}
         worst = min(deltas.values(), default=0.0) if isinstance(deltas, dict) else 0.0

@@ -20,7 +20,7 @@ import numpy as np
 from . import index as index_cache
 from .catalog import load_catalog
 from .checksum import sha256_file
-from .encoder import Encoder, embed_catalog, load_encoder
+from .encoder import Encoder, catalog_side, embed_catalog, load_encoder
 from .intent import Intent
 from .lookup import SongLookup
 from .model import MODEL_NAME, resolve_model
@@ -165,7 +165,8 @@ class Recommender:
             profile=chosen.name,
             template_version=chosen.template_version,
             model=model_hash,
-            encoder=encoder.name,
+            # What embedded the songs: openvino-int8 serves from the default backend's index.
+            encoder=catalog_side(encoder).name,
         )
         folder = index_cache.cache_folder(cache, fingerprint)
 

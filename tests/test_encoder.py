@@ -17,8 +17,10 @@ from recommender.encoder import (
     ENCODER_ENV,
     MIN_COSINE,
     PAD_BUDGET,
+    SplitEncoder,
     TextTokens,
     TorchEncoder,
+    catalog_side,
     choice_from_env,
     conversion_fingerprint,
     converted_folder,
@@ -143,9 +145,14 @@ def test_the_seed_profile_always_gets_the_exact_encoder(monkeypatch: pytest.Monk
 class FakeFast:
     def __init__(self, name: str) -> None:
         self.name = name
+        self.texts = 0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
         return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
+
+    def release(self) -> None:
+        """Nothing is held for builds."""
 
 
 def choose_int8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[bool]]:
@@ -202,15 +209,36 @@ def test_a_gate_recorded_for_other_weights_does_not_count(tmp_path: Path, monkey
     assert choose_int8(tmp_path, monkeypatch)[0] == "openvino-bf16+fp32head"
 
 
-def test_every_backend_has_its_own_converted_model_and_index_cache(tmp_path: Path) -> None:
+def test_a_gate_recorded_before_int8_left_descriptions_alone_does_not_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old verdict judged int8 song vectors too: it says nothing about the encoder served now."""
+    encoder_gate.record(tmp_path, "f" * 64, encoder_gate.judge({"all": 0.0}, seed_exact=True))
+    path = encoder_gate.gate_path(tmp_path, "f" * 64)
+    entry = json.loads(path.read_text())
+    del entry["subject"]
+    path.write_text(json.dumps(entry))
+    assert choose_int8(tmp_path, monkeypatch)[0] == "openvino-bf16+fp32head"
+
+
+def test_each_converted_model_and_each_way_of_embedding_songs_has_its_own_cache(tmp_path: Path) -> None:
     model_hash = "f" * 64
     assert converted_folder(tmp_path, model_hash) != converted_folder(tmp_path, model_hash, int8=True)
     assert conversion_fingerprint(model_hash) != conversion_fingerprint(model_hash, int8=True)
     folders = {
         cache_folder(tmp_path, Fingerprint("c" * 64, "default", 1, model_hash, name))
-        for name in ("torch-fp32", "openvino-bf16+fp32head", "openvino-int8")
+        for name in ("torch-fp32", "openvino-bf16+fp32head")
     }
-    assert len(folders) == 3
+    assert len(folders) == 2
+
+
+def test_int8_encodes_requests_and_leaves_songs_to_the_default_backend() -> None:
+    requests, songs = FakeFast("openvino-int8"), FakeFast("openvino-bf16+fp32head")
+    split = SplitEncoder(requests, songs)
+    assert split.name == "openvino-int8" and catalog_side(split) is songs
+    split.encode(["chill"])
+    embed_catalog(split, ["a song description", "another"])
+    assert (requests.texts, songs.texts) == (1, 2)
 
 
 # --- the real model -----------------------------------------------------------------------------

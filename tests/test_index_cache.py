@@ -497,6 +497,42 @@ def test_a_build_lets_go_of_what_embedding_needed(tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.slow
+def test_int8_requests_serve_from_the_index_the_default_backend_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openvino-int8 encodes requests only: a catalog's songs are embedded by the default backend, whose index
+    it shares in the cache instead of building its own."""
+    from tiny_recommender import HashEncoder
+
+    from recommender.encoder import SplitEncoder
+    from recommender.engine import Recommender
+    from recommender.model import MODEL_ENV
+
+    class Named(HashEncoder):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+            self.texts = 0
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            self.texts += len(texts)
+            return super().encode(texts)
+
+    catalog = tmp_path / "tiny.csv"
+    catalog.write_text(TINY_CATALOG, encoding="utf-8")
+    monkeypatch.setenv(MODEL_ENV, assembled_model())
+    default, int8 = Named("openvino-bf16+fp32head"), Named("openvino-int8")
+    Recommender.load(catalog, cache_dir=tmp_path / "cache", encoder=default)
+    built = default.texts
+    assert built >= 5  # every song embedded once
+    served = Recommender.load(catalog, cache_dir=tmp_path / "cache", encoder=SplitEncoder(int8, default))
+    assert default.texts == built  # no second build: the default backend's index serves
+    before = int8.texts  # the concept meanings, embedded at start-up like a request
+    served.recommend("quiet rain")
+    assert int8.texts == before + 1 and default.texts == built
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "damage"),
     [

@@ -150,7 +150,7 @@ def prepare(csv_path: Path, cache: Path) -> dict[str, Any]:
     from .. import index as index_cache
     from ..ann import choose_index
     from ..catalog import load_catalog
-    from ..encoder import load_encoder
+    from ..encoder import catalog_side, load_encoder
     from ..lookup import SongLookup
     from ..model import resolve_model
     from ..parser import IntentParser
@@ -168,7 +168,7 @@ def prepare(csv_path: Path, cache: Path) -> dict[str, Any]:
         profile=DEFAULT.name,
         template_version=DEFAULT.template_version,
         model=model_hash,
-        encoder=encoder.name,
+        encoder=catalog_side(encoder).name,
     )
     folder = index_cache.cache_folder(cache, fingerprint)
     data = Synthetic(len(table))
