@@ -283,6 +283,7 @@ CASES = [
         id="a-word-said-overrules-a-middling-trait",
     ),
     pytest.param("music for cooking", {"concepts": ["cooking"]}, (), id="cooking-is-not-cleaning"),
+    pytest.param("sum slow jams", {"concepts": ["slow jams"]}, (), id="slow-jams-are-slow-before-romantic"),
     pytest.param("bday party 🎂", {"concepts": ["celebration"]}, (), id="a-birthday-party-is-a-happy-celebration"),
     pytest.param("wedding reception", {"concepts": ["celebration"]}, (), id="a-reception-is-not-a-first-dance"),
     pytest.param(
@@ -362,7 +363,6 @@ CASES = [
         id="reference-other-artists",
     ),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
-    # A whole request that is one title of two words or more names the song, though its words are moods.
     pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
     pytest.param("crying in the club", {"concepts": ["sad dance"]}, (), id="title-that-is-a-vocabulary-phrase"),
     pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),

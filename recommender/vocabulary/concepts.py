@@ -176,11 +176,18 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "love songs",
-        r"love songs?|slow jams?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
+        r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
         r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae|"
         r"my (?:gf|bf|girlfriend|boyfriend|wife|husband|partner)",
         "tender, romantic love songs for a date night or a slow dance",
         (("energy", "low"), ("valence", "not_low"), ("acousticness", "high")),
+    ),
+    # Slow jams are slow first: a low tempo and a low flame, love songs or not.
+    Concept(
+        "slow jams",
+        r"slow jams?|slow burners?",
+        "slow, smooth, low-key jams with a laid-back groove",
+        (("bpm", "low"), ("energy", "low")),
     ),
     Concept(
         "heartbreak",
