@@ -363,7 +363,7 @@ CASES = [
         id="reference-other-artists",
     ),
     pytest.param("songs like stay but slower", {"like": "Stay", "wishes": {("bpm", "low")}}, (), id="title-then-stop"),
-    pytest.param("slow jams", {"concepts": ["love songs"]}, (), id="slow-jams-are-love-songs"),
+    # A whole request that is one title of two words or more names the song, though its words are moods.
     pytest.param("crying in the club", {"concepts": ["sad dance"]}, (), id="title-that-is-a-vocabulary-phrase"),
     pytest.param("thinking out loud", {"like": "Thinking Out Loud"}, (), id="bare-title-with-feature-word"),
     pytest.param("Stay With Me by Sam Smith!", {"like": "Stay With Me"}, (), id="bare-title-by-artist"),
