@@ -284,6 +284,17 @@ CASES = [
     ),
     pytest.param("music for cooking", {"concepts": ["cooking"]}, (), id="cooking-is-not-cleaning"),
     pytest.param("sum slow jams", {"concepts": ["slow jams"]}, (), id="slow-jams-are-slow-before-romantic"),
+    # Outdoors, seasons, holidays, creative desk work, baths and grief, as playlists name them.
+    pytest.param("camping trip 🏕", {"concepts": ["outdoors"]}, (), id="camping-is-outdoors"),
+    pytest.param("spring vibes", {"concepts": ["spring"]}, (), id="spring"),
+    pytest.param("spring break", {"concepts": ["summer"]}, (), id="spring-break-is-summer"),
+    pytest.param("4th of july", {"concepts": ["summer"]}, (), id="fourth-of-july"),
+    pytest.param("painting and drawing", {"concepts": ["study"]}, (), id="painting-is-desk-work"),
+    pytest.param("bubble bath", {"concepts": ["relaxing"]}, (), id="a-bath-is-relaxing"),
+    pytest.param("funeral songs", {"concepts": ["heartbreak"]}, (), id="grief"),
+    pytest.param("songs to sing in the shower", {"concepts": ["singalong"]}, (), id="shower-singing"),
+    pytest.param("songs for the bus", {"concepts": ["commute"]}, (), id="the-bus-is-a-commute"),
+    pytest.param("hopeful songs", {"wishes": {("valence", "high")}}, (), id="hopeful-is-happy"),
     pytest.param("bday party 🎂", {"concepts": ["celebration"]}, (), id="a-birthday-party-is-a-happy-celebration"),
     pytest.param("wedding reception", {"concepts": ["celebration"]}, (), id="a-reception-is-not-a-first-dance"),
     pytest.param(

@@ -37,7 +37,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "study",
         r"stud(?:y|ying|ies)|homework|focus(?:ed|ing)?|concentrat(?:e|ion|ing)|reading|revision|revising|"
         r"exams?|finals|midterms|lock(?:ing|ed)? in|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|"
-        r"essay|library|work(?:ing)? from home|wfh|background music",
+        r"essay|library|work(?:ing)? from home|wfh|background music|painting|drawing|sketching|crafting|journaling|"
+        r"creative (?:flow|work|time)",
         "calm background music for studying, homework, reading and concentrating",
         (("energy", "low"), ("speechiness", "low"), ("loudness", "low"), ("instrumentalness", "high")),
     ),
@@ -53,7 +54,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
         # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
         r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing|bops?|jams?))|"
-        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)",
+        r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)|bubble bath|bath ?(?:time|tub)|"
+        r"(?:a |hot )?bath|gardening|heal(?:ing)?(?: era)?",
         "relaxing, peaceful, low-key music to unwind and de-stress",
         (("energy", "low"), ("loudness", "low"), ("valence", "not_low")),
     ),
@@ -104,6 +106,21 @@ CONCEPTS: tuple[Concept, ...] = (
         "upbeat, feel-good songs to sing along to on a road trip with the windows down",
         (("valence", "high"), ("energy", "high")),
     ),
+    # Outdoors by day (a hike, a picnic, camping): warm, often acoustic, in a good mood and at an easy pace.
+    Concept(
+        "outdoors",
+        r"hik(?:e|es|ing)|trails?|camping|camp ?trip|picnics?|nature|mountains?|national parks?|in the woods|"
+        r"forest|outdoors(?:y)?|fishing|canoeing|kayaking|lake ?(?:day|house)",
+        "warm, upbeat folk and acoustic songs for a hike, a picnic or a camping trip in nature",
+        (("valence", "not_low"), ("acousticness", "high"), ("energy", "mid")),
+    ),
+    # Spring is bright and fresh: happy, neither sleepy nor a summer party.
+    Concept(
+        "spring",
+        r"spring(?:time)?|blossoms?|flowers?|bloom(?:ing)?|easter|april showers",
+        "fresh, bright, happy songs for a sunny spring day with flowers in bloom",
+        (("valence", "high"), ("energy", "mid")),
+    ),
     # Walking is upbeat and steady: a good mood to keep a pace to, not a workout.
     Concept(
         "walking",
@@ -115,7 +132,7 @@ CONCEPTS: tuple[Concept, ...] = (
     # Flights, trains and buses: sitting still for hours, the music calm and easy.
     Concept(
         "travel",
-        r"flights?|plane(?: ride)?|airplane|airport|layover|jet ?lag|train ride|bus ride|travel(?:l?ing)?|long journey",
+        r"flights?|plane(?: ride)?|airplane|airport|layover|jet ?lag|train ride|travel(?:l?ing)?|long journey",
         "calm songs for a plane flight, an airport or a train",
         (("energy", "low"), ("valence", "not_low")),
     ),
@@ -128,7 +145,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "summer",
         r"summer(?:time|y)?|beach|pool(?: ?party| ?side)?|sunshine|tropical|vacation|hot (?:day|girl summer)|"
-        r"heat ?wave|bbq|barbecue|spring ?break|island",
+        r"heat ?wave|bbq|barbecue|spring ?break|island|(?:4th|fourth) of july|july 4th|independence day|"
+        r"memorial day|labor day",
         "sunny, happy, danceable summer songs for the beach and the pool",
         (("valence", "high"), ("danceability", "high"), ("energy", "high")),
     ),
@@ -157,7 +175,8 @@ CONCEPTS: tuple[Concept, ...] = (
     # Commuting to work or class: awake and in a decent mood, not a party and not a nap.
     Concept(
         "commute",
-        r"commut(?:e|es|ing)|(?:on the|my) (?:way|ride) to (?:work|school|class|uni)|(?:bus|subway|metro|tube) ride",
+        r"commut(?:e|es|ing)|(?:on the|my) (?:way|ride) to (?:work|school|class|uni)|(?:bus|subway|metro|tube) ride|"
+        r"the (?:bus|subway|tube)",
         "steady, upbeat songs for the daily commute to work or school",
         (("energy", "mid"), ("valence", "not_low")),
     ),
@@ -185,7 +204,7 @@ CONCEPTS: tuple[Concept, ...] = (
     # Slow jams are slow first: a low tempo and a low flame, love songs or not.
     Concept(
         "slow jams",
-        r"slow jams?|slow burners?",
+        r"slow jams?|slow burners?|sexy|sensual|seductive|steamy|bedroom",
         "slow, smooth, low-key jams with a laid-back groove",
         (("bpm", "low"), ("energy", "low")),
     ),
@@ -193,7 +212,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "heartbreak",
         r"break ?ups?|broke up|heart ?break(?:s)?|heartbroken|broken heart(?:ed)?|(?:in my )?feels|"
         r"tears|missing (?:someone|you|him|her)|my ex|exes|sad (?:girl|boi|boy)|moving on|get over|"
-        r"cry(?:ing)? in the (?:shower|car)|cry(?:ing)?|a good cry|tear[- ]?jerkers?|lonely|alone",
+        r"cry(?:ing)? in the (?:shower|car)|cry(?:ing)?|a good cry|tear[- ]?jerkers?|lonely|alone|grie(?:f|ving)|"
+        r"mourn(?:ing)?|funerals?|passed away|in memory of",
         "sad, emotional breakup songs to cry to",
         (("valence", "low"), ("energy", "low")),
     ),
@@ -223,7 +243,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "singalong",
         r"sing[- ]?alongs?|singing along|karaoke|anthems?|belt(?:ing)? (?:it )?out|scream(?:ing)? the (?:lyrics|words)|"
-        r"every(?:one|body) knows(?: the words)?|know (?:all )?the words",
+        r"every(?:one|body) knows(?: the words)?|know (?:all )?the words|sing(?:ing)? in the shower|"
+        r"shower (?:songs?|concerts?|karaoke|singing)",
         "well-known hit anthems everybody knows the words to and sings along with",
         (("popularity", "high"), ("energy", "high")),
     ),
@@ -388,6 +409,17 @@ EMOJI: dict[str, str] = {
     "🦇": "spooky",
     "💀": "dark",
     "🍳": "cooking",
+    "🏕": "camping",
+    "⛺": "camping",
+    "⛰": "mountains",
+    "🏔": "mountains",
+    "🥾": "hiking",
+    "🧺": "picnic",
+    "🌸": "spring",
+    "🌷": "spring",
+    "🌼": "flowers",
+    "🎨": "painting",
+    "🫧": "bubble bath",
     "🌆": "evening",
     "✨": "",
     "🎶": "",

@@ -45,7 +45,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (
         r"happ(?:y|ier)|cheerful|joyful|feel[- ]?good|uplifting|sunny|positive|bright|cheery|fun|good vibes|"
         r"pick[- ]?me[- ]?ups?|cheer (?:me|you|us) up|mood (?:boost(?:er|ing)?|lift(?:er|ing)?)|serotonin|dopamine|"
-        r"good mood",
+        r"good mood|hope(?:ful)?|optimistic|inspir(?:ing|ational)",
         (("valence", "high", "happy"),),
     ),
     (
