@@ -295,6 +295,10 @@ CASES = [
     pytest.param("songs to sing in the shower", {"concepts": ["singalong"]}, (), id="shower-singing"),
     pytest.param("songs for the bus", {"concepts": ["commute"]}, (), id="the-bus-is-a-commute"),
     pytest.param("hopeful songs", {"wishes": {("valence", "high")}}, (), id="hopeful-is-happy"),
+    pytest.param(
+        "stuff ppl havent heard 100 times", {"wishes": {("popularity", "low")}}, (), id="not-heard-a-hundred-times"
+    ),
+    pytest.param("songs nobody's heard of", {"wishes": {("popularity", "low")}}, (), id="nobody-has-heard"),
     pytest.param("bday party 🎂", {"concepts": ["celebration"]}, (), id="a-birthday-party-is-a-happy-celebration"),
     pytest.param("wedding reception", {"concepts": ["celebration"]}, (), id="a-reception-is-not-a-first-dance"),
     pytest.param(

@@ -78,7 +78,10 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         (("popularity", "high", "popular"),),
     ),
     (
-        r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated",
+        r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated|"
+        # "songs nobody's heard of", "stuff ppl havent heard 100 times"
+        r"(?:nobody'?s?|no ?one'?s?|not many (?:people|ppl)|few (?:people|ppl)|(?:people|ppl|i|you) (?:have ?n'?t|"
+        r"havent|never)) (?:\w+ ){0,2}heard(?: of| before)?(?: (?:a (?:million|hundred|thousand)|\d+) times)?",
         (("popularity", "low", "lesser-known"),),
     ),
     (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy", (("length", "high", "long"),)),
