@@ -172,13 +172,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "dark, moody, atmospheric songs for driving through the city at night",
         (("valence", "low"), ("energy", "mid")),
     ),
-    # Commuting to work or class: awake and in a decent mood, not a party and not a nap.
+    # Commuting to work or class: awake and in a good mood, like a walk, not a party and not a nap.
     Concept(
         "commute",
         r"commut(?:e|es|ing)|(?:on the|my) (?:way|ride) to (?:work|school|class|uni)|(?:bus|subway|metro|tube) ride|"
         r"the (?:bus|subway|tube)",
         "steady, upbeat songs for the daily commute to work or school",
-        (("energy", "mid"), ("valence", "not_low")),
+        (("valence", "high"), ("energy", "not_low")),
     ),
     Concept(
         "late night",
@@ -220,7 +220,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "hype",
         r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|bangers?|slaps?|"
-        r"fire|heat|go hard|goes hard|adrenaline|rage|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
+        r"fire|heat|go hard|goes hard|adrenaline|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
     ),
@@ -258,7 +258,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "angry",
-        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?",
+        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?|rage|raging",
         "angry, aggressive, loud songs",
         (("energy", "high"), ("valence", "low")),
     ),
@@ -267,11 +267,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "halloween",
         r"hallowe'?en|spooky(?: season)?|creepy|haunted(?: house)?|scary|horror|goth(?:ic)?|witch(?:y|es)?",
         "dark, spooky, eerie songs for Halloween",
-        (("valence", "low"),),
+        (("valence", "low"), ("energy", "not_low")),
     ),
     Concept(
         "cleaning",
-        r"cleaning|clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
+        # "Cleaning the house" is chores, not house music.
+        r"cleaning(?: (?:the|my|our) (?:house|room|apartment|flat|place|kitchen))?|"
+        r"clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
         r"house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
