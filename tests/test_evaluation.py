@@ -393,7 +393,16 @@ def test_every_shipped_predicate_matches_the_reference_catalog(shipped: list[Eva
 
 
 @pytest.mark.parametrize(
-    "name", ["playlist_queries", "fresh_queries", "blind_queries", "final_queries", "dev3_queries", "blind3_queries"]
+    "name",
+    [
+        "playlist_queries",
+        "fresh_queries",
+        "blind_queries",
+        "final_queries",
+        "dev3_queries",
+        "blind3_queries",
+        "blind4_queries",
+    ],
 )
 def test_every_request_file_loads_and_each_predicate_has_songs(name: str) -> None:
     path = catalog_path()
