@@ -945,10 +945,11 @@ OTHER_ARTISTS = re.compile(
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
 NEGATED_MOOD_BEFORE = re.compile(rf"\b{NEGATION}(?:{'|'.join(pattern for pattern, _ in FEATURE_TERMS)}) $")
-# Between two feature words, what makes the second another option of the first ("loud or fast").
-OPTION_JOIN = re.compile(r" (?:or|nor) | ?/ ?")
+# Between two feature words, what makes the second another option of the first ("loud or fast", "loud/fast":
+# ``normalize`` has made a slash "or").
+OPTION_JOIN = re.compile(r" (?:or|nor) ")
 # Between two artists or genres of one list: "drake or the weeknd", "edm/house".
-LIST_JOIN = re.compile(r" ?(?:and|or|nor|&) ?(?:(?:by|from) )?(?:the )?| ?/ ?(?:the )?")
+LIST_JOIN = re.compile(r" ?(?:and|or|nor|&) ?(?:(?:by|from) )?(?:the )?")
 # Commas are spaces by the time a request is read (``normalize``): a bare space joins two items only where the list
 # goes on with "or" or "and" after the second ("pitbull, kesha or flo rida"); "no drake, the weeknd instead" names
 # The Weeknd.
