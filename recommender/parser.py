@@ -1139,12 +1139,17 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
             )
         negated = carried or reading.negated(match.start())
         refused = (match.end(), terms) if negated else None
-        for feature, kind, label in terms:
+        for position, (feature, kind, label) in enumerate(terms):
             if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                 wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
             else:
                 said: WishKind = "high" if kind == "high" else "low"
-                wish = Wish(feature, NEGATED[said], f"not {label}") if negated else Wish(feature, said, label)
+                weight = 1.0 if position == 0 else SECONDARY_WEIGHT
+                wish = (
+                    Wish(feature, NEGATED[said], f"not {label}")
+                    if negated
+                    else Wish(feature, said, label, weight=weight)
+                )
             intent.wishes.append(wish)
 
 

@@ -816,3 +816,9 @@ def test_a_concepts_defining_trait_weighs_more_than_its_others(parser: IntentPar
         ("acousticness", "acoustic"): 1.0,
     }
     assert SECONDARY_WEIGHT < 1.0
+
+
+def test_a_word_for_two_traits_weighs_its_second_less(parser: IntentParser) -> None:
+    """ "upbeat rap": upbeat is energetic first and happy second, so its two wishes do not outvote rap."""
+    weights = {(w.feature, w.kind): w.weight for w in parser.parse("upbeat rap").wishes}
+    assert weights == {("energy", "high"): 1.0, ("valence", "high"): SECONDARY_WEIGHT, ("speechiness", "high"): 1.0}

@@ -1,7 +1,8 @@
 """Feature words: what people type about a song's sound, and which way each pushes which feature.
 
 Each entry is a regular expression (matched on word boundaries in the lowercased request) and
-the wishes it stands for: (feature, "high" | "low", the label shown for it). Longer phrases are
+the wishes it stands for: (feature, "high" | "low", the label shown for it); a word for two traits
+("upbeat": energetic, then happy) weighs its second as a concept's secondary trait. Longer phrases are
 listed before the words they contain, so "rap-heavy" is not read as "rap". A negation just before a
 term ("not", "no", "anything but", ...) turns high into low and back.
 """
