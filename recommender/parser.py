@@ -977,6 +977,7 @@ _ISH = r" ?-?ish\b"
 ABOUT_SPAN = {"loudness": 2.0}
 ABOUT_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
+TEMPO_AFTER = re.compile(r" ?(?:bpm|beats per minute)\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), bounds)
@@ -1011,6 +1012,8 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
         for match in reading.finditer(pattern):
             name = next(g for g in match.groups() if g is not None and not re.fullmatch(r"[-\d.]+", g))
             feature = next(f for f, typed in FEATURE_NAMES_TYPED.items() if re.fullmatch(typed, name))
+            if feature != "bpm" and TEMPO_AFTER.match(reading.text, match.end()):
+                continue  # "pop over 100 bpm": the number is a tempo, the word before it the genre
             numbers = sorted(_on_scale(feature, g) for g in match.groups() if g is not None and g != name)
             reading.claim(match.span())
             if bounds == "near" and feature == "bpm":

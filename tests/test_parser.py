@@ -236,6 +236,12 @@ CASES = [
         (),
         id="pop-beside-a-duration-is-the-genre",
     ),
+    pytest.param(
+        "mellow pop over 100 bpm",
+        {"genres": labels("pop"), "wishes": {("bpm", "min", 100), ("energy", "low")}},
+        (),
+        id="pop-beside-a-tempo-is-the-genre",
+    ),
     # A slash offers options as "or" does; chat's "w/o" is "without".
     pytest.param("nothing from 2010/2011", {"exclude_years": {2010, 2011}}, (), id="slash-between-years"),
     pytest.param(
