@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from recommender.parser import TYPOS
-from recommender.typos import TypoReader, spellings
+from recommender.typos import KEEP, MIN_SWAP_LENGTH, TypoReader, spellings
 
 
 def test_spellings_expand_groups_classes_and_optional_parts() -> None:
@@ -27,3 +32,23 @@ def test_only_the_free_stretches_are_respelled() -> None:
 @given(st.sampled_from(TYPOS.words))
 def test_every_vocabulary_word_is_left_as_it_is(word: str) -> None:
     assert TYPOS.fix(f"some {word} songs", [(0, len(word) + 11)]) is None
+
+
+def test_two_letters_swapped_are_swapped_back_in_a_long_enough_word() -> None:
+    reader = TypoReader([r"fall(?:ing)? asleep|quiet"])
+    assert reader.fix("music for falling alseep", [(0, 24)]) == "music for falling asleep"
+    assert reader.fix("quite chill", [(0, 11)]) is None  # "quite" is a word of its own
+
+
+@pytest.mark.slow
+def test_no_english_word_is_respelled_as_a_swapped_vocabulary_word() -> None:
+    """The model tokenizer's whole words stand in for an English word list (this machine has no other): none
+    of six letters or more may read as a vocabulary word with two letters swapped, unless it is kept."""
+    from recommender.model import resolve_model
+    from recommender.paths import cache_dir
+
+    vocabulary = json.loads((Path(resolve_model(cache_dir())[0]) / "tokenizer.json").read_text())["model"]["vocab"]
+    entries = vocabulary if isinstance(vocabulary, dict) else [entry[0] for entry in vocabulary]
+    english = {word for word in entries if re.fullmatch(rf"[a-z]{{{MIN_SWAP_LENGTH},}}", word)}
+    respelled = {word: TYPOS.swapped(word) for word in english - TYPOS.known - KEEP if TYPOS.swapped(word) is not None}
+    assert respelled == {}
