@@ -77,6 +77,8 @@ CONCEPT_MARGIN = 0.10
 # outvote it. Chosen on the eval's groups: 0.5 keeps feature at 1.000 (0.6: 0.994, 0.75: 0.989, 1: 0.983)
 # and gave the best held-out activity figures (playlist 1.000, blind file 0.857).
 SECONDARY_WEIGHT = 0.5
+# The label of the wishes that stand in for a genre the catalog lacks ("k-pop-like sound").
+STAND_IN = "-like sound"
 # A catalog era relative to its own span: "throwback" reaches back over its oldest third, while "new music" is
 # its newest fifth (the last two years of a decade: every judge of "new music" in the eval files asked for 2018
 # on, of "throwback" for up to 2011-2013).
@@ -742,7 +744,7 @@ class IntentParser:
         note = f"No {genre.name} in this catalog; closest in sound:"
         if note not in intent.notes:
             intent.notes.append(note)
-            label = f"{genre.name}-like sound"
+            label = f"{genre.name}{STAND_IN}"
             intent.wishes.extend(
                 Wish(feature, "high" if kind == "high" else "low", label) for feature, kind in genre.sound
             )
@@ -847,9 +849,10 @@ def _replace_contradicted(intent: Intent, earlier: int) -> None:
 
 
 def _words_over_concepts(intent: Intent, start: int) -> None:
-    """In one part of a request, a feature word said outright wins over a concept's wish about the same feature:
-    "road trip songs but not too happy" keeps the road trip's energy and drops its happiness."""
-    concepts = set(intent.concepts)
+    """In one part of a request, a feature word said outright wins over a concept's wish about the same feature,
+    and over the sound standing in for a genre the catalog lacks: "road trip songs but not too happy" keeps the
+    road trip's energy and drops its happiness; "kpop like bts but chill" is calm."""
+    concepts = set(intent.concepts) | {w.label for w in intent.wishes[start:] if w.label.endswith(STAND_IN)}
     new = intent.wishes[start:]
     said = [w for w in new if w.label not in concepts and w.kind in RANKING_KINDS]
     intent.wishes[start:] = [

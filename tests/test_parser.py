@@ -242,6 +242,15 @@ CASES = [
         (),
         id="pop-beside-a-tempo-is-the-genre",
     ),
+    pytest.param(
+        "cozy winter nights by the fire", {"concepts": ["cozy"]}, (), id="by-the-fire-is-a-fireplace-not-a-banger"
+    ),
+    pytest.param(
+        "kpop like bts but chill",
+        {"wishes": {("danceability", "high"), ("energy", "low")}},
+        ("k-pop",),
+        id="a-word-said-overrules-a-missing-genres-stand-in-sound",
+    ),
     # A slash offers options as "or" does; chat's "w/o" is "without".
     pytest.param("nothing from 2010/2011", {"exclude_years": {2010, 2011}}, (), id="slash-between-years"),
     pytest.param(
