@@ -1148,6 +1148,10 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
         for position, (feature, kind, label) in enumerate(terms):
             if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                 wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
+            elif kind == "mid":  # "mid-tempo", "medium energy"; "not mid-tempo" names neither end, so nothing
+                if negated:
+                    continue
+                wish = trait_wish(feature, "mid", label)
             else:
                 said: WishKind = "high" if kind == "high" else "low"
                 weight = 1.0 if position == 0 else SECONDARY_WEIGHT

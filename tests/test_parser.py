@@ -251,6 +251,14 @@ CASES = [
         ("k-pop",),
         id="a-word-said-overrules-a-missing-genres-stand-in-sound",
     ),
+    # Neither end of a scale: its middle.
+    pytest.param("mid tempo", {"wishes": {("bpm", "near", 117.5)}}, (), id="mid-tempo-aims-at-the-middle"),
+    pytest.param(
+        "medium energy sad songs",
+        {"wishes": {("energy", "near", 55), ("valence", "low")}},
+        (),
+        id="medium-energy-aims-at-the-middle",
+    ),
     # A slash offers options as "or" does; chat's "w/o" is "without".
     pytest.param("nothing from 2010/2011", {"exclude_years": {2010, 2011}}, (), id="slash-between-years"),
     pytest.param(

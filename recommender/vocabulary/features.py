@@ -1,7 +1,7 @@
 """Feature words: what people type about a song's sound, and which way each pushes which feature.
 
 Each entry is a regular expression (matched on word boundaries in the lowercased request) and
-the wishes it stands for: (feature, "high" | "low", the label shown for it); a word for two traits
+the wishes it stands for: (feature, "high" | "low" | "mid" | "max", the label shown for it); a word for two traits
 ("upbeat": energetic, then happy) weighs its second as a concept's secondary trait. Longer phrases are
 listed before the words they contain, so "rap-heavy" is not read as "rap". A negation just before a
 term ("not", "no", "anything but", ...) turns high into low and back.
@@ -69,6 +69,9 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"rap", (("speechiness", "high", "rap"),)),
     (r"loud(?:er)?|blasting|noisy", (("loudness", "high", "loud"),)),
     (r"quiet(?:er)?|soft(?:er)?|hushed|whisper(?:y|ing)?", (("loudness", "low", "quiet"),)),
+    # Neither end of a scale: aimed at its middle (``Scale.middle``).
+    (r"(?:mid|medium|moderate|middling)[- ]?(?:tempo|paced?)", (("bpm", "mid", "medium tempo"),)),
+    (r"(?:mid|medium|moderate|middling|in[- ]between|average) energy", (("energy", "mid", "medium energy"),)),
     (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid", (("bpm", "high", "fast"),)),
     (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
     (
