@@ -251,6 +251,18 @@ CASES = [
         ("k-pop",),
         id="a-word-said-overrules-a-missing-genres-stand-in-sound",
     ),
+    pytest.param(
+        "motivation to clean", {"concepts": ["hype", "cleaning"]}, (), id="to-clean-is-chores-not-clean-lyrics"
+    ),
+    pytest.param("prom night", {"concepts": ["party"]}, (), id="prom-is-a-party"),
+    pytest.param("weekend vibes", {"concepts": ["bops"]}, (), id="weekend-vibes-are-bops"),
+    pytest.param(
+        "songs that remind me of high school",
+        {"concepts": ["throwback"], "years": {2010, 2011, 2012}},
+        (),
+        id="high-school-is-a-throwback",
+    ),
+    pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
     # Neither end of a scale: its middle.
     pytest.param("mid tempo", {"wishes": {("bpm", "near", 117.5)}}, (), id="mid-tempo-aims-at-the-middle"),
     pytest.param(

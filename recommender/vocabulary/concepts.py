@@ -86,7 +86,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
         r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
-        r"new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|"
+        r"new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|prom(?: night)?|homecoming|school dance|"
         r"getting ready|get ready|grwm",
         "danceable, energetic party music for a night out at the club",
         (("danceability", "high"), ("energy", "high")),
@@ -155,7 +155,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|camp ?fire|bonfire|"
         # "By the fire" is a fireplace; "fire" alone is chat for a banger.
         r"(?:by|around|near) the fire|fireside|log fire|"
-        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket|night in|stay(?:ing)? in|netflix",
+        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket|night in|stay(?:ing)? in|netflix|"
+        r"cottagecore|cabin(?: in the woods)?|countryside",
         "cozy, warm, acoustic songs for a winter evening by the fireplace",
         (("energy", "low"), ("acousticness", "high")),
     ),
@@ -237,7 +238,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "bops",
-        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?|sleepovers?|slumber part(?:y|ies)",
+        r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?|sleepovers?|slumber part(?:y|ies)|"
+        r"weekend(?: vibes| mood| feeling)?|friday feeling|tgif",
         "catchy, happy, danceable pop bops",
         (("danceability", "high"), ("valence", "high")),
     ),
@@ -275,7 +277,8 @@ CONCEPTS: tuple[Concept, ...] = (
         "cleaning",
         # "Cleaning the house" is chores, not house music.
         r"cleaning(?: (?:the|my|our) (?:house|room|apartment|flat|place|kitchen))?|"
-        r"clean (?:with me|my room|the house|up)|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
+        r"clean (?:with me|my room|the house|up)|(?:to|and|while (?:i|we|you)|let'?s|gotta|got to|need to|have to|"
+        r"time to) clean\b|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
         r"house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
         "upbeat, happy songs to get chores done",
         (("energy", "high"), ("valence", "high")),
@@ -296,7 +299,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "throwback",
         r"throw ?backs?|tbt|nostalgi(?:a|c)|old school|back in the day|blast from the past|memory lane|"
-        r"old(?:er)? (?:songs?|hits?|stuff|music|favou?rites?|tunes)|classics?|early days|(?:golden )?oldies",
+        r"old(?:er)? (?:songs?|hits?|stuff|music|favou?rites?|tunes)|classics?|early days|(?:golden )?oldies|"
+        r"throw it back|high school|middle school|childhood|growing up",
         "nostalgic throwback hits from back in the day",
         era="oldest",
     ),
