@@ -135,6 +135,8 @@ class Filters:
             ok &= ~charted | self.years.songs_with(lambda year: year not in intent.exclude_years)
         if intent.exclude_explicit:
             ok &= ~self.explicit
+        if intent.exclude_songs:
+            ok[list(intent.exclude_songs)] = False
         return ok
 
     def by_main_artist(self, names: set[str]) -> np.ndarray:

@@ -50,7 +50,8 @@ class Intent:
     ``like`` is the id of a catalog song the request named as the one to sound like (for "something like
     Bruno Mars", ``like_artist`` names the artist and ``like`` is their best-known song); ``notes`` are
     honest lines about what the catalog cannot do ("No jazz in this catalog; closest in sound:");
-    ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words).
+    ``exclude_explicit`` rules out every song marked explicit (set by the caller, never read from words);
+    ``exclude_songs`` are songs ruled out by title, by id ("The Weeknd but not Starboy"), with their labels.
     """
 
     text: str
@@ -65,6 +66,7 @@ class Intent:
     exclude_genre_keys: tuple[str, ...] = ()
     exclude_genre_label: str = ""
     exclude_explicit: bool = False
+    exclude_songs: dict[int, str] = field(default_factory=dict)
     wishes: list[Wish] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
     like: int | None = None
@@ -78,7 +80,13 @@ class Intent:
 
     @property
     def has_exclusions(self) -> bool:
-        return bool(self.exclude_artists or self.exclude_genre_keys or self.exclude_years or self.exclude_explicit)
+        return bool(
+            self.exclude_artists
+            or self.exclude_genre_keys
+            or self.exclude_years
+            or self.exclude_explicit
+            or self.exclude_songs
+        )
 
     @property
     def bounds(self) -> list[Wish]:
@@ -96,6 +104,7 @@ class Intent:
             parts = [f"like {self.like_artist}, by other artists"]
         parts += [f"artist: {a}" for a in sorted(self.artists)]
         parts += [f"not {a}" for a in sorted(self.exclude_artists - {self.like_artist})]
+        parts += [f"not {label}" for label in self.exclude_songs.values()]
         if self.year_label:
             parts.append(self.year_label)
         if self.exclude_years:

@@ -409,6 +409,7 @@ class IntentParser:
         self._concepts(reading, intent)
         self._genres(reading, intent)
         self._artists(raw, reading, intent)
+        self._excluded_songs(reading, intent)
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
         _defining_over_secondary(intent, earlier)
@@ -416,6 +417,24 @@ class IntentParser:
         return reading
 
     # -- songs named in the request --------------------------------------------------------------
+
+    def _excluded_songs(self, reading: _Reading, intent: Intent) -> None:
+        """ "The Weeknd but not Starboy": a title of a named artist's, right after a negation, rules that song out.
+        Only a named artist's titles and only exact ones: "not happy" is a mood, not Pharrell's song."""
+        if not intent.artists:
+            return
+        for negation in reading.finditer(rf"\b{NEGATION}"):
+            words = reading.text[negation.end() :].split()[:10]
+            for size in range(len(words), 0, -1):
+                key = _title_key(" ".join(words[:size]))
+                if key not in self.title_ids:
+                    continue
+                rows = [self.title_ids[key], *self.same_title.get(key, [])[1:]]
+                hits = [row for row in rows if set(self.songs[row].artists) & intent.artists]
+                if hits:
+                    reading.claim((negation.start(), negation.end() + len(" ".join(words[:size]))))
+                    intent.exclude_songs.update((row, self.songs[row].label) for row in hits)
+                    break
 
     def _find_title(self, words: list[str], *, from_start: bool) -> tuple[int, int] | None:
         """The catalog song named by the longest run of ``words`` at their start (or end), and the run's length."""

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from recommender.catalog import load_catalog
 from recommender.intent import Intent
 from recommender.parser import SECONDARY_WEIGHT, IntentParser, trait_wish
+from recommender.request import Request
 from recommender.songs import Features, Song
 from recommender.vocabulary import CONCEPTS, EMOJI, GENRES
 
@@ -857,3 +859,12 @@ def test_a_word_for_two_traits_weighs_its_second_less(parser: IntentParser) -> N
     """ "upbeat rap": upbeat is energetic first and happy second, so its two wishes do not outvote rap."""
     weights = {(w.feature, w.kind): w.weight for w in parser.parse("upbeat rap").wishes}
     assert weights == {("energy", "high"): 1.0, ("valence", "high"): SECONDARY_WEIGHT, ("speechiness", "high"): 1.0}
+
+
+def test_a_named_artists_title_after_a_negation_is_ruled_out(quick_recommender: Any) -> None:
+    """ "The Weeknd but not Starboy": his songs without that one; "not happy" stays a mood (no artist named)."""
+    answer = quick_recommender.answer(Request(text="the weeknd but not starboy", k=3))
+    assert "not Starboy — The Weeknd" in answer.understood
+    assert answer.results and all(r.song.artist == "The Weeknd" for r in answer.results)
+    assert "Starboy" not in {r.song.title for r in answer.results}
+    assert quick_recommender.understand("not happy").exclude_songs == {}
