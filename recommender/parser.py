@@ -938,9 +938,12 @@ def _year_label(phrase: str) -> str:
 
 
 def _minutes(text: str) -> float | None:
-    """'3:30' -> 210, 'four minutes' -> 240, '3.5 min' -> 210, 'three and a half minutes' -> 210."""
+    """'3:30' -> 210, 'four minutes' -> 240, '3.5 min' -> 210, 'three and a half minutes' -> 210,
+    '180 seconds' -> 180."""
     if match := re.fullmatch(r"(\d+):(\d\d)", text):
         return int(match[1]) * 60 + int(match[2])
+    if match := re.fullmatch(r"(\d+) ?(?:seconds?|secs?)", text):
+        return float(match[1])
     if match := re.fullmatch(r"(\d+(?:\.\d+)?|\w+)( and a half)? ?(?:minutes?|mins?|m)", text):
         number = NUMBER_WORDS.get(match[1]) or (float(match[1]) if re.fullmatch(r"\d+(?:\.\d+)?", match[1]) else None)
         if number is None:
@@ -950,8 +953,8 @@ def _minutes(text: str) -> float | None:
 
 
 DURATION = (
-    r"(\d+:\d\d|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)(?: and a half)? ?"
-    r"(?:minutes?|mins?|m)\b)"
+    r"(\d+:\d\d|\d+ ?(?:seconds?|secs?)\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"(?: and a half)? ?(?:minutes?|mins?|m)\b)"
 )
 LESS = r"(?:shorter than|less than|under|below|at most|no longer than|max(?:imum)?|up to|within|<=?|~?<)"
 MORE = r"(?:longer than|more than|over|above|at least|min(?:imum)?|exceeding|>=?)"

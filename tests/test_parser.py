@@ -265,6 +265,9 @@ CASES = [
         id="high-school-is-a-throwback",
     ),
     pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
+    pytest.param("under 180 seconds", {"wishes": {("length", "max", 180)}}, (), id="seconds"),
+    pytest.param("dance ≥ 80", {"wishes": {("danceability", "min", 80)}}, (), id="dance-beside-a-number"),
+    pytest.param("any artist but ed sheeran", {"exclude_artists": {"Ed Sheeran"}}, (), id="any-artist-but"),
     # Neither end of a scale: its middle.
     pytest.param("mid tempo", {"wishes": {("bpm", "near", 117.5)}}, (), id="mid-tempo-aims-at-the-middle"),
     pytest.param(

@@ -97,7 +97,7 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
     # Each also by the catalog's own column name ("nrgy", "dnce", "val", "acous", "spch", "pop"), which people
     # who have seen the CSV type beside a number: "dnce 75+", "pop 80+".
     "energy": r"energy(?: level)?|nrgy|nrg",
-    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score|dnce",
+    "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score|dnce|dance",
     "valence": r"valence|positivity|happiness|val",
     "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic|acous",
     "speechiness": r"speechiness|speech(?:iness)? score|spch",
@@ -110,6 +110,7 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
     r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
+    r"any(?:one|body| ?one| artists?| bands?| singers?| songs?)? (?:but|except)|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into|"
     # Chat for "not": "not feeling rap today", "sick of sad songs"; "too fast" complains of it.
     r"not feeling|not in the mood for|sick of|tired of|done with|had enough of|too)"
