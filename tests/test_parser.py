@@ -266,6 +266,8 @@ CASES = [
     ),
     pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
     pytest.param("under 180 seconds", {"wishes": {("length", "max", 180)}}, (), id="seconds"),
+    pytest.param("best of 2013", {"years": {2013}, "wishes": {("popularity", "high")}}, (), id="best-of-a-year"),
+    pytest.param("top 10 2016", {"years": {2016}, "wishes": {("popularity", "high")}}, (), id="top-n-of-a-year"),
     pytest.param("dance ≥ 80", {"wishes": {("danceability", "min", 80)}}, (), id="dance-beside-a-number"),
     pytest.param("any artist but ed sheeran", {"exclude_artists": {"Ed Sheeran"}}, (), id="any-artist-but"),
     # Neither end of a scale: its middle.

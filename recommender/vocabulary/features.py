@@ -78,7 +78,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         # "Hits different" is chat for "moves me", not for popularity.
         r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?|"
         r"viral|trending|tik ?tok|over-?played|overdone|obvious(?: ones| picks| choices| songs| hits)?|"
-        r"radio (?:hits|songs)|top 40|basic",
+        r"radio (?:hits|songs)|top (?:\d+|ten|twenty|forty|fifty|hundred)|best of|greatest|basic",
         (("popularity", "high", "popular"),),
     ),
     (
