@@ -447,12 +447,16 @@ class IntentParser:
         for size, key in runs:
             if key in self.title_ids:
                 return self.title_ids[key], size
-            if size >= 2 and key.replace(" ", "") in self.compact_ids:
+            # Only pieces as short as punctuation leaves them ("e t", "7 11"): "a live" is not "Alive".
+            if size >= 2 and key.replace(" ", "") in self.compact_ids and all(len(w) <= 2 for w in key.split()):
                 return self.compact_ids[key.replace(" ", "")], size
         for size, key in runs:
             if size >= 2 and len(key) >= 6:
                 match = process.extractOne(key, self.title_keys, scorer=fuzz.ratio, score_cutoff=90)
-                if match is not None:
+                # Words run together into a shorter title are other words ("a live" is not "Alive"), while a
+                # title typed with a space missing is still the title ("takeme to church").
+                joined = match is not None and match[0].replace(" ", "") == key.replace(" ", "")
+                if match is not None and not (joined and len(match[0].split()) < size):
                     return self.title_ids[match[0]], size
         return None
 

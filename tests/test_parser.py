@@ -266,6 +266,16 @@ CASES = [
     ),
     pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
     pytest.param("under 180 seconds", {"wishes": {("length", "max", 180)}}, (), id="seconds"),
+    pytest.param(
+        "something that sounds like a live concert",
+        {"wishes": {("liveness", "high")}},
+        (),
+        id="words-run-together-are-not-a-shorter-title",
+    ),
+    pytest.param("more like thinkingout loud", {"like": "Thinking Out Loud"}, (), id="a-title-missing-a-space"),
+    pytest.param(
+        "smth chill but not boring", {"wishes": {("energy", "low"), ("danceability", "not_low")}}, (), id="not-boring"
+    ),
     pytest.param("best of 2013", {"years": {2013}, "wishes": {("popularity", "high")}}, (), id="best-of-a-year"),
     pytest.param("top 10 2016", {"years": {2016}, "wishes": {("popularity", "high")}}, (), id="top-n-of-a-year"),
     pytest.param("dance ≥ 80", {"wishes": {("danceability", "min", 80)}}, (), id="dance-beside-a-number"),

@@ -88,6 +88,8 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"havent|never)) (?:\w+ ){0,2}heard(?: of| before)?(?: (?:a (?:million|hundred|thousand)|\d+) times)?",
         (("popularity", "low", "lesser-known"),),
     ),
+    # Nobody asks for boring songs: "chill but not boring" is calm songs with some groove.
+    (r"boring|bland|dull|snooze(?:fest)?", (("danceability", "low", "boring"),)),
     (r"long(?:er)? (?:songs?|tracks?|ones)|lengthy", (("length", "high", "long"),)),
     (r"short(?:er)? (?:songs?|tracks?|ones)|quick (?:songs?|tracks?)", (("length", "low", "short"),)),
 )
