@@ -257,6 +257,9 @@ CASES = [
         "motivation to clean", {"concepts": ["hype", "cleaning"]}, (), id="to-clean-is-chores-not-clean-lyrics"
     ),
     pytest.param("prom night", {"concepts": ["party"]}, (), id="prom-is-a-party"),
+    pytest.param("festival season", {"genres": labels("EDM")}, (), id="a-festival-is-edm"),
+    pytest.param("date night 🍷", {"concepts": ["date night"]}, (), id="date-night-has-a-groove"),
+    pytest.param("up to date hits", {"wishes": {("popularity", "high")}}, (), id="up-to-date-is-not-a-date"),
     pytest.param("weekend vibes", {"concepts": ["bops"]}, (), id="weekend-vibes-are-bops"),
     pytest.param(
         "songs that remind me of high school",

@@ -85,7 +85,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "party",
         r"part(?:y|ies|ying)|pre-?game|pre-?drinks?|pregaming|club(?:bing)?|going out|night out|"
-        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|festival|lit|"
+        r"turn(?:ing)? up|turnt|rager|house party|friday night|saturday night|dance party|lit|"
         r"new year'?s(?: eve)?|nye|countdown|bachelorette|girls'? night|prom(?: night)?|homecoming|school dance|"
         r"getting ready|get ready|grwm",
         "danceable, energetic party music for a night out at the club",
@@ -198,11 +198,18 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "love songs",
-        r"love songs?|romantic|romance|date night|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
+        r"love songs?|romantic|romance|in love|crush(?:ing)?|wedding|slow dance|valentines?|"
         r"valentine'?s day|first dance|anniversary|cuddl(?:e|ing)|soulmate|love you|my (?:girl|boy|bae)|bae|"
         r"my (?:gf|bf|girlfriend|boyfriend|wife|husband|partner)",
         "tender, romantic love songs for a date night or a slow dance",
         (("energy", "low"), ("valence", "not_low"), ("acousticness", "high")),
+    ),
+    # A date night is a mood to sway to, low-key but with a groove: not an acoustic ballad, not a club.
+    Concept(
+        "date night",
+        r"date nights?|(?:first|dinner|movie|romantic) dates?|on a date|candle ?light dinner|wine night",
+        "smooth, sensual, low-key songs with a groove for a romantic date night",
+        (("danceability", "high"), ("energy", "low")),
     ),
     # Slow jams are slow first: a low tempo and a low flame, love songs or not.
     Concept(

@@ -42,7 +42,8 @@ GENRES: tuple[Genre, ...] = (
         "EDM",
         "dance and EDM",
         r"edm|electronic(?: dance)?(?: music)?|electronica|house(?: music)?|big room|dubstep|brostep|techno|"
-        r"trance|rave|(?:bass |beat |big |huge |massive |sick |hard |heavy )?drops|"
+        # A festival in a pop chart's world is a dance festival: big-room drops.
+        r"trance|raves?|festivals?(?: season)?|(?:bass |beat |big |huge |massive |sick |hard |heavy )?drops|"
         r"(?:bass|beat|big|huge|massive|sick|hard|heavy) drop|the drop|dj sets?",
         (
             "edm",
