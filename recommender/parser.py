@@ -475,6 +475,9 @@ class IntentParser:
             if exact:
                 words = whole[: exact[0]]
             hit = self._find_title(words, from_start=True) or self._possessive_title(words)
+            # "like 3 and a half min max" is chat for "about", not Britney Spears' "3".
+            if hit is not None and NUMBER_WITH_UNIT.match(rest):
+                continue
             if hit is not None:
                 end = cue.end() + len(" ".join(words[: hit[1]]))
                 found = hit[0], (cue.start(), end)
@@ -1007,6 +1010,7 @@ ABOUT_SPAN = {"loudness": 2.0}
 ABOUT_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
 TEMPO_AFTER = re.compile(r" ?(?:bpm|beats per minute)\b")
+NUMBER_WITH_UNIT = re.compile(r"\d+(?:\.\d+)?(?: and a half)? ?(?:minutes?|mins?|m|seconds?|secs?|s|bpm)\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), bounds)

@@ -225,7 +225,22 @@ CASES = [
     pytest.param("songs for a night in", {"concepts": ["cozy"]}, (), id="night-in-is-cozy"),
     pytest.param("main character energy", {"concepts": ["empowerment"]}, (), id="main-character"),
     pytest.param("songs to cry to in the shower", {"concepts": ["heartbreak"]}, (), id="a-shower-is-not-chores"),
-    pytest.param("lowkey bops", {"concepts": ["relaxing", "bops"]}, (), id="lowkey-bops-are-chill"),
+    pytest.param(
+        "lowkey bops",
+        {
+            "concepts": ["relaxing", "bops"],
+            "wishes": {
+                ("energy", "low"),
+                ("loudness", "low"),
+                ("valence", "not_low"),
+                ("danceability", "high"),
+                ("valence", "high"),
+                ("popularity", "high"),
+            },
+        },
+        (),
+        id="lowkey-bops-are-chill",
+    ),
     pytest.param("after a rough day", {"wishes": {("valence", "low")}}, (), id="a-rough-day-is-sad"),
     pytest.param("royals type stuff", {"like": "Royals"}, (), id="title-type-stuff"),
     # The catalog's own column names beside a number ("dnce", "nrgy", "pop" in the CSV's header).
@@ -269,6 +284,12 @@ CASES = [
     ),
     pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
     pytest.param("under 180 seconds", {"wishes": {("length", "max", 180)}}, (), id="seconds"),
+    pytest.param(
+        "whats hot rn",
+        {"concepts": ["hot right now"], "years": {2018, 2019}, "wishes": {("popularity", "high")}},
+        (),
+        id="whats-hot-is-new-and-popular",
+    ),
     pytest.param(
         "something that sounds like a live concert",
         {"wishes": {("liveness", "high")}},
@@ -886,3 +907,11 @@ def test_a_named_artists_title_after_a_negation_is_ruled_out(quick_recommender: 
     assert answer.results and all(r.song.artist == "The Weeknd" for r in answer.results)
     assert "Starboy" not in {r.song.title for r in answer.results}
     assert quick_recommender.understand("not happy").exclude_songs == {}
+
+
+def test_like_before_a_number_with_a_unit_is_about_not_a_title(quick_recommender: Any) -> None:
+    """The reference catalog has Britney Spears' "3": "like 3 and a half min max" is still about a length."""
+    intent = quick_recommender.understand("short, like 3 and a half min max")
+    assert intent.like is None
+    assert [(w.feature, w.kind, w.value) for w in intent.wishes] == [("length", "max", 210)]
+    assert quick_recommender.understand("songs like 3 by britney spears").like is not None

@@ -243,12 +243,14 @@ CONCEPTS: tuple[Concept, ...] = (
         "confident, upbeat, empowering anthems for feeling good about yourself",
         (("energy", "high"), ("valence", "high")),
     ),
+    # A bop is a catchy hit to dance to: danceable first, then happy, lively and well known (judges of "bops"
+    # in every file ask for danceability, and most also for energy, a good mood or popularity).
     Concept(
         "bops",
         r"bops?|catchy|earworms?|feel[- ]good bops|guilty pleasures?|jams?|sleepovers?|slumber part(?:y|ies)|"
         r"weekend(?: vibes| mood| feeling)?|friday feeling|tgif",
         "catchy, happy, danceable pop bops",
-        (("danceability", "high"), ("valence", "high")),
+        (("danceability", "high"), ("valence", "high"), ("energy", "high"), ("popularity", "high")),
     ),
     # A song people sing along to is one everybody knows: a big hit, loud enough to belt out.
     Concept(
@@ -310,6 +312,15 @@ CONCEPTS: tuple[Concept, ...] = (
         r"throw it back|high school|middle school|childhood|growing up",
         "nostalgic throwback hits from back in the day",
         era="oldest",
+    ),
+    # "What's hot right now": this catalog's newest years, and the big ones among them.
+    Concept(
+        "hot right now",
+        r"what'?s hot|whats hot|hot (?:right now|rn|atm|at the moment)|current(?:ly)? (?:hits|popular|charting)|"
+        r"(?:charting|trending) (?:right )?now",
+        "the newest chart hits everyone is playing right now",
+        (("popularity", "high"),),
+        era="newest",
     ),
     Concept(
         "new",
