@@ -278,6 +278,7 @@ class IntentParser:
         # A title two songs share names the better-known one: "Hello" is Adele's before Martin Solveig's.
         popularity = np.nan_to_num(table.features[:, FEATURE_FIELDS.index("popularity")], nan=-1.0)
         self._features = table.features
+        self._table = table
         best: dict[str, int] = {}
         # The others of a shared title, better-known first: "hello by martin solveig" names his.
         self.same_title: dict[str, list[int]] = {}
@@ -410,6 +411,7 @@ class IntentParser:
         self._genres(reading, intent)
         self._artists(raw, reading, intent)
         self._excluded_songs(reading, intent)
+        self._artist_era(reading, intent)
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
         _defining_over_secondary(intent, earlier)
@@ -612,6 +614,45 @@ class IntentParser:
             value = float(getattr(song.features, feature))
             intent.wishes.append(Wish(feature, kind, f"{cue[1]} than {song.title}", value))
             reading.claim((cue.start(), cue.end() + len(" ".join(words[: hit[1]]))))
+
+    @functools.cached_property
+    def artist_spans(self) -> dict[str, tuple[int, int]]:
+        """Each main artist's first and last chart (or release) year: made on the first request that asks for
+        an artist's own era ("old taylor swift"), not at start-up."""
+        years, ends = self._table.years()
+        starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+        rows = np.flatnonzero(ends > starts)
+        names = self._table.artist_names()
+        first = np.full(len(names), np.iinfo(np.int32).max, dtype=np.int32)
+        last = np.full(len(names), -1, dtype=np.int32)
+        if len(rows):
+            codes = self._table.artist_codes[rows]
+            np.minimum.at(first, codes, np.minimum.reduceat(years, starts[rows]).astype(np.int32))
+            np.maximum.at(last, codes, np.maximum.reduceat(years, starts[rows]).astype(np.int32))
+        return {names[code]: (int(first[code]), int(last[code])) for code in np.flatnonzero(last >= 0).tolist()}
+
+    def _artist_era(self, reading: _Reading, intent: Intent) -> None:
+        """ "old taylor swift", "latest drake": an era of the named artists' own years, not the catalog's."""
+        if not intent.artists:
+            return
+        era: Era | None = None
+        said = reading.finditer(ARTIST_ERA)
+        for match in said:
+            reading.claim(match.span())
+            era = "oldest" if match[1] else "newest"
+        eras = [c for c in CONCEPTS if c.era is not None and c.name in intent.concepts]
+        if era is None and eras and (intent.year_label.startswith(eras[0].name)):
+            era = eras[0].era
+        spans = [self.artist_spans[name] for name in intent.artists if name in self.artist_spans]
+        if era is None or not spans:
+            return
+        low, high = min(span[0] for span in spans), max(span[1] for span in spans)
+        width = max(1, round((high - low + 1) * ERA_SHARE[era]))
+        years = range(low, low + width) if era == "oldest" else range(high - width + 1, high + 1)
+        who = " and ".join(sorted(intent.artists))
+        intent.years = set(years)
+        part = "early" if era == "oldest" else "latest"
+        intent.year_label = f"{part} {who} ({years[0]}–{years[-1]})" if width > 1 else f"{part} {who} ({years[0]})"
 
     @functools.cached_property
     def medians(self) -> np.ndarray:
@@ -1009,6 +1050,8 @@ _ISH = r" ?-?ish\b"
 ABOUT_SPAN = {"loudness": 2.0}
 ABOUT_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
+# Words for an artist's own era, beside their name: "old taylor swift", "latest drake", "early ed sheeran".
+ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
 TEMPO_AFTER = re.compile(r" ?(?:bpm|beats per minute)\b")
 NUMBER_WITH_UNIT = re.compile(r"\d+(?:\.\d+)?(?: and a half)? ?(?:minutes?|mins?|m|seconds?|secs?|s|bpm)\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.

@@ -915,3 +915,14 @@ def test_like_before_a_number_with_a_unit_is_about_not_a_title(quick_recommender
     assert intent.like is None
     assert [(w.feature, w.kind, w.value) for w in intent.wishes] == [("length", "max", 210)]
     assert quick_recommender.understand("songs like 3 by britney spears").like is not None
+
+
+def test_an_era_beside_an_artist_is_of_that_artists_own_years(quick_recommender: Any) -> None:
+    """ "old taylor swift" is her early years, "latest drake" his last: the catalog's own eras are not theirs."""
+    parser = quick_recommender.searcher.parser
+    first, last = parser.artist_spans["Taylor Swift"]
+    old = quick_recommender.understand("old taylor swift")
+    assert old.artists == {"Taylor Swift"} and old.years and min(old.years) == first and max(old.years) < last
+    latest = quick_recommender.understand("latest drake")
+    assert latest.years == {parser.artist_spans["Drake"][1]}
+    assert quick_recommender.understand("new music").years == {2018, 2019}
