@@ -403,6 +403,8 @@ def test_every_shipped_predicate_matches_the_reference_catalog(shipped: list[Eva
         "blind3_queries",
         "blind4_queries",
         "blind5_queries",
+        "blind6_queries",
+        "blind7_queries",
     ],
 )
 def test_every_request_file_loads_and_each_predicate_has_songs(name: str) -> None:
