@@ -647,12 +647,8 @@ class IntentParser:
         if era is None or not spans:
             return
         low, high = min(span[0] for span in spans), max(span[1] for span in spans)
-        width = max(1, round((high - low + 1) * ERA_SHARE[era]))
-        years = range(low, low + width) if era == "oldest" else range(high - width + 1, high + 1)
-        who = " and ".join(sorted(intent.artists))
-        intent.years = set(years)
         part = "early" if era == "oldest" else "latest"
-        intent.year_label = f"{part} {who} ({years[0]}–{years[-1]})" if width > 1 else f"{part} {who} ({years[0]})"
+        intent.years, intent.year_label = _era_years(low, high, era, f"{part} {' and '.join(sorted(intent.artists))}")
 
     @functools.cached_property
     def medians(self) -> np.ndarray:
@@ -764,11 +760,7 @@ class IntentParser:
             if defining == "high" or defining == "low":  # "==" narrows the type; "in" would not
                 intent.wishes.append(Wish(feature, NEGATED[defining], label))
         if concept.era is not None and self.years is not None and intent.years is None and not negated:
-            low, high = self.years
-            width = max(1, round((high - low + 1) * ERA_SHARE[concept.era]))
-            years = range(low, low + width) if concept.era == "oldest" else range(high - width + 1, high + 1)
-            intent.years = set(years)
-            intent.year_label = f"{concept.name} ({years[0]}–{years[-1]})" if width > 1 else f"{concept.name} ({low})"
+            intent.years, intent.year_label = _era_years(*self.years, concept.era, concept.name)
 
     def _genres(self, reading: _Reading, intent: Intent) -> None:
         included: list[tuple[str, tuple[str, ...]]] = []
@@ -969,6 +961,13 @@ def _defining_over_secondary(intent: Intent, start: int) -> None:
     ]
 
 
+def _era_years(low: int, high: int, era: Era, name: str) -> tuple[set[int], str]:
+    """An era of the years ``low``..``high`` (the catalog's or an artist's), and its label: "new (2018–2019)"."""
+    width = max(1, round((high - low + 1) * ERA_SHARE[era]))
+    years = range(low, low + width) if era == "oldest" else range(high - width + 1, high + 1)
+    return set(years), f"{name} ({years[0]}–{years[-1]})" if width > 1 else f"{name} ({years[0]})"
+
+
 def _token_starts(text: str) -> list[int]:
     return [match.start() for match in re.finditer(r"\S+", text)]
 
@@ -1029,7 +1028,10 @@ LIST_JOIN = re.compile(r" ?(?:and|or|nor|&) ?(?:(?:by|from) )?(?:the )?")
 BARE_JOIN = re.compile(r" (?:the )?")
 LIST_GOES_ON = re.compile(r" (?:\w+ ){0,2}?(?:and|or|nor|&) ")
 # A number beside a feature's name. The number is never part of a longer one, a year or a duration.
-_NUMBER = r"(-?\d{1,3}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?(?:mins?|minutes?|m|secs?|seconds?|s)\b) ?(?:%|percent|db)?"
+# The units of a length and of a tempo, as typed after a number.
+DURATION_UNIT = r"(?:minutes?|mins?|m|seconds?|secs?|s)"
+TEMPO_UNIT = r"(?:bpm|beats per minute)"
+_NUMBER = rf"(-?\d{{1,3}}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?{DURATION_UNIT}\b) ?(?:%|percent|db)?"
 _ABOVE = (
     r"(?:over|above|more than|greater than|higher than|louder than|at least|no less than|"
     r"min(?:imum)?(?: of)?|>=?|≥)"
@@ -1052,8 +1054,8 @@ ABOUT_SPAN_DEFAULT = 10.0
 FEATURE_NAME = re.compile(_NAME)
 # Words for an artist's own era, beside their name: "old taylor swift", "latest drake", "early ed sheeran".
 ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
-TEMPO_AFTER = re.compile(r" ?(?:bpm|beats per minute)\b")
-NUMBER_WITH_UNIT = re.compile(r"\d+(?:\.\d+)?(?: and a half)? ?(?:minutes?|mins?|m|seconds?|secs?|s|bpm)\b")
+TEMPO_AFTER = re.compile(rf" ?{TEMPO_UNIT}\b")
+NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?: and a half)? ?(?:{DURATION_UNIT}|{TEMPO_UNIT})\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), bounds)
