@@ -495,6 +495,10 @@ class IntentParser:
                     start = after.start() - len(" ".join(text[: after.start()].split()[-hit[1] :]))
                     found = hit[0], (start, after.end())
                     break
+                # "love yourself bieber acoustic vibes": a title and its artist, then words about it.
+                if (titled := self._title_then_artist(text[: after.start()])) is not None:
+                    found = titled
+                    break
         if found is None and (but := re.search(r" but ", text)):
             # "Uptown Funk but make it sad": a request that opens with a whole title and goes on with "but".
             words = text[: but.start()].split()
@@ -571,6 +575,21 @@ class IntentParser:
             song_id, said = self._named_by(hit[0], f" by {artist}")
             if said:
                 return song_id, size + hit[1]
+        return None
+
+    def _title_then_artist(self, text: str) -> tuple[int, Span] | None:
+        """A title of two words or more (or one the vocabulary does not know) followed at once by its own artist
+        without "by" ("shape of you ed sheeran", "love yourself bieber"): the song and the span of both."""
+        words, starts = text.split(), _token_starts(text)
+        for i in range(len(words)):
+            for size in range(min(10, len(words) - i - 1), 0, -1):
+                key = _title_key(" ".join(words[i : i + size]))
+                if key not in self.title_ids or (size == 1 and VOCABULARY_WORD.fullmatch(words[i])):
+                    continue
+                rest = " by " + text[starts[i + size] :]
+                for candidate in self.same_title.get(key, [self.title_ids[key]]):
+                    if said := self._by_artist(self.songs[candidate], rest):
+                        return candidate, (starts[i], starts[i + size] + said - len(" by "))
         return None
 
     def _named_by(self, song_id: int, rest: str) -> tuple[int, int]:

@@ -926,3 +926,14 @@ def test_an_era_beside_an_artist_is_of_that_artists_own_years(quick_recommender:
     latest = quick_recommender.understand("latest drake")
     assert latest.years == {parser.artist_spans["Drake"][1]}
     assert quick_recommender.understand("new music").years == {2018, 2019}
+
+
+def test_a_title_then_its_artist_without_by_names_the_song(quick_recommender: Any) -> None:
+    """ "shape of you ed sheeran type stuff": that song, not Ed Sheeran's best-known one by other artists."""
+    for text, title in (
+        ("shape of you ed sheeran type stuff", "Shape of You"),
+        ("love yourself bieber acoustic vibes", "Love Yourself"),
+    ):
+        intent = quick_recommender.understand(text)
+        assert intent.like is not None and quick_recommender.songs[intent.like].title == title, text
+        assert not intent.like_artist and not intent.exclude_artists and not intent.artists, text
