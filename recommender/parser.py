@@ -414,6 +414,7 @@ class IntentParser:
         self._artist_era(reading, intent)
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
+        _feelings_over_settings(intent, earlier)
         _defining_over_secondary(intent, earlier)
         _replace_contradicted(intent, earlier)
         return reading
@@ -943,6 +944,21 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
     ]
 
 
+def _feelings_over_settings(intent: Intent, start: int) -> None:
+    """A feeling's wish wins over a setting's wish about the same feature: "something to cry to in the car" is
+    sad and quiet, not a road trip's upbeat energy."""
+    new = intent.wishes[start:]
+    felt = [w for w in new if w.label in FEELINGS]
+    intent.wishes[start:] = [
+        w
+        for w in new
+        if not (
+            w.label in SETTINGS
+            and any(f.feature == w.feature and frozenset({f.kind, w.kind}) in CONTRADICTING for f in felt)
+        )
+    ]
+
+
 def trait_wish(feature: str, kind: TraitKind, label: str, weight: float = 1.0) -> Wish:
     """A concept's trait as a ranking wish: ``mid`` aims at the middle of the feature's scale."""
     if kind == "mid":
@@ -950,6 +966,8 @@ def trait_wish(feature: str, kind: TraitKind, label: str, weight: float = 1.0) -
     return Wish(feature, kind, label, weight=weight)
 
 
+FEELINGS = frozenset(concept.name for concept in CONCEPTS if concept.feeling)
+SETTINGS = frozenset(concept.name for concept in CONCEPTS if not concept.feeling)
 DEFINING = {
     concept.name: (wish.feature, wish.kind)
     for concept in CONCEPTS
@@ -1050,7 +1068,8 @@ LIST_GOES_ON = re.compile(r" (?:\w+ ){0,2}?(?:and|or|nor|&) ")
 # The units of a length and of a tempo, as typed after a number.
 DURATION_UNIT = r"(?:minutes?|mins?|m|seconds?|secs?|s)"
 TEMPO_UNIT = r"(?:bpm|beats per minute)"
-_NUMBER = rf"(-?\d{{1,3}}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?{DURATION_UNIT}\b) ?(?:%|percent|db)?"
+# Never the seconds of a time ("<3:20") or the tail of a longer number.
+_NUMBER = rf"(?<!\d:)(?<![\d.])(-?\d{{1,3}}(?:\.\d+)?|-?\.\d+)(?![\d:])(?! ?{DURATION_UNIT}\b) ?(?:%|percent|db)?"
 _ABOVE = (
     r"(?:over|above|more than|greater than|higher than|louder than|at least|no less than|"
     r"min(?:imum)?(?: of)?|>=?|≥)"

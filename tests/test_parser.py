@@ -580,6 +580,13 @@ CASES = [
         (),
         id="negated-concept",
     ),
+    # A feeling says how the music should feel; a setting only suggests it.
+    pytest.param(
+        "something to cry to in the car",
+        {"concepts": ["road trip", "heartbreak"], "wishes": {("valence", "low"), ("energy", "low")}},
+        (),
+        id="a-feeling-overrules-a-setting",
+    ),
     pytest.param(
         "road trip songs but not too happy",
         {"concepts": ["road trip"], "wishes": {("energy", "high"), ("valence", "not_high")}},
@@ -620,6 +627,13 @@ CASES = [
     pytest.param("under 3 min", {"wishes": {("length", "max", 180)}}, (), id="under-minutes"),
     pytest.param("under three minutes", {"wishes": {("length", "max", 180)}}, (), id="under-word-minutes"),
     pytest.param("2:30 or less", {"wishes": {("length", "max", 150)}}, (), id="clock-or-less"),
+    # A time's seconds are never a number of their own: "20) + danceable" is not "danceability 20+".
+    pytest.param(
+        "short (<3:20) + danceable",
+        {"wishes": {("length", "max", 200), ("danceability", "high")}},
+        (),
+        id="clock-in-brackets-before-plus",
+    ),
     pytest.param("over 4 minutes", {"wishes": {("length", "min", 240)}}, (), id="over-minutes"),
     pytest.param("3:00-4:00", {"wishes": {("length", "min", 180), ("length", "max", 240)}}, (), id="clock-range"),
     pytest.param(

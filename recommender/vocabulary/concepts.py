@@ -9,7 +9,9 @@ A concept stands for feature ``wishes`` (feature, kind) and, for eras, a part of
 year span. The first wish is the concept's defining trait: the one a negation ("nothing sleepy")
 rules out. ``not_low`` valence is "pleasant", not "euphoric": a love song or a calm morning is warm,
 not as happy as a party anthem. ``mid`` is neither end: a night drive or a dinner party is not calm and
-not intense, so it aims at the middle of the feature's scale (``Scale.middle``).
+not intense, so it aims at the middle of the feature's scale (``Scale.middle``). A ``feeling`` (heartbreak,
+anger) says how the music should feel, where a setting only suggests it: "something to cry to in the car"
+is sad, whatever a drive suggests.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Concept:
     meaning: str
     wishes: tuple[tuple[str, TraitKind], ...] = ()
     era: Era | None = None
+    feeling: bool = False
 
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -226,6 +229,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"mourn(?:ing)?|funerals?|passed away|in memory of",
         "sad, emotional breakup songs to cry to",
         (("valence", "low"), ("energy", "low")),
+        feeling=True,
     ),
     Concept(
         "hype",
@@ -233,6 +237,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"fire|heat|go hard|goes hard|adrenaline|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
+        feeling=True,
     ),
     # Anthems for feeling good about yourself, after a breakup or before a big day: upbeat, not just loud.
     Concept(
@@ -242,6 +247,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:so )?over (?:you|him|her|it)|that girl|boss (?:babe|energy|bitch)|bad bitch|main character(?: energy)?",
         "confident, upbeat, empowering anthems for feeling good about yourself",
         (("energy", "high"), ("valence", "high")),
+        feeling=True,
     ),
     # A bop is a catchy hit to dance to: danceable first, then happy, lively and well known (judges of "bops"
     # in every file ask for danceability, and most also for energy, a good mood or popularity).
@@ -268,12 +274,14 @@ CONCEPTS: tuple[Concept, ...] = (
         r"danc(?:e|ing) (?:and|while|through (?:the|my)) (?:cry|crying|tears)",
         "sad songs you can still dance to, crying on the dance floor",
         (("valence", "low"), ("danceability", "high")),
+        feeling=True,
     ),
     Concept(
         "angry",
         r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?|rage|raging",
         "angry, aggressive, loud songs",
         (("energy", "high"), ("valence", "low")),
+        feeling=True,
     ),
     # Spooky season: dark and driving, for a Halloween party or a horror-movie night.
     Concept(
