@@ -14,9 +14,10 @@ import numpy as np
 from .intent import Intent
 from .songs import FEATURE_NAMES, Song, as_table
 
-# Least important filter first: a numeric bound, then genre (widened to its family before it goes), then year;
-# the artist named goes last.
-RELAX_ORDER = ("bounds", "genre", "family", "year", "artist")
+# Least important filter first: the genre (widened to its family before it goes), then a numeric bound, then year;
+# the artist named goes last. A number was typed on purpose, while a catalog's genre labels are coarse ("sad r&b
+# under 100 bpm" in a catalog with one such r&b song: soul and other slow sad songs, not r&b at 180 BPM).
+RELAX_ORDER = ("genre", "family", "bounds", "year", "artist")
 
 
 class Membership:
