@@ -118,7 +118,10 @@ class Filters:
             for wish in (w for w in intent.bounds if w.feature in self.known_features):
                 column = self.features[:, FEATURE_NAMES.index(wish.feature)]
                 with np.errstate(invalid="ignore"):
-                    ok &= (column >= wish.value) if wish.kind == "min" else (column <= wish.value)
+                    if wish.kind == "min":
+                        ok &= (column > wish.value) if wish.strict else (column >= wish.value)
+                    else:
+                        ok &= (column < wish.value) if wish.strict else (column <= wish.value)
             filters["bounds"] = ok
         return filters
 

@@ -26,7 +26,8 @@ RANKING_KINDS: frozenset[WishKind] = frozenset({"high", "low", "not_high", "not_
 class Wish:
     """A wish about one feature: ``high``/``low`` rank by it; ``not_high``/``not_low`` keep away from one end
     of it ("not too loud", "anything but sad") without asking for the other; ``min``/``max`` bound it;
-    ``near`` aims at a value.
+    ``near`` aims at a value. A ``strict`` bound excludes its value: "over 150 bpm" and "slower than X" (not 150
+    BPM, not X's own tempo), where "150+ bpm" and "at most 3:30" include it.
 
     ``label`` is what the request said for it ("calm", "study", "under 3:00"): reasons and the card
     repeat it. ``weight`` is how much a ranking wish counts beside the request's others: a concept's traits
@@ -38,6 +39,7 @@ class Wish:
     label: str
     value: float = 0.0
     weight: float = 1.0
+    strict: bool = False
 
 
 @dataclass(slots=True)

@@ -415,6 +415,7 @@ class IntentParser:
         _word_wishes(reading, intent)
         _words_over_concepts(intent, earlier)
         _feelings_over_settings(intent, earlier)
+        _bounds_over_words(intent, earlier)
         _defining_over_secondary(intent, earlier)
         _replace_contradicted(intent, earlier)
         return reading
@@ -632,7 +633,7 @@ class IntentParser:
             if song.features is None:
                 continue
             value = float(getattr(song.features, feature))
-            intent.wishes.append(Wish(feature, kind, f"{cue[1]} than {song.title}", value))
+            intent.wishes.append(Wish(feature, kind, f"{cue[1]} than {song.title}", value, strict=True))
             reading.claim((cue.start(), cue.end() + len(" ".join(words[: hit[1]]))))
 
     @functools.cached_property
@@ -959,6 +960,29 @@ def _feelings_over_settings(intent: Intent, start: int) -> None:
     ]
 
 
+def _bounds_over_words(intent: Intent, start: int) -> None:
+    """A number that pins down a word replaces it: in "fast (>150 bpm) and danceable" or "popular rap (75+ pop)"
+    the bound already keeps the songs fast or popular, and ranking by the word as well would push to the fastest
+    and the most popular songs instead of the danceable ones or the rap. A bound on the word's own side of the
+    scale pins it down; a looser one ("fast songs over 100 bpm") leaves the word to say more."""
+    new = intent.wishes[start:]
+    bounds = [w for w in new if w.kind in ("min", "max") and w.feature in SCALES]
+    intent.wishes[start:] = [
+        w
+        for w in new
+        if not any(
+            b.feature == w.feature
+            and DIRECTION_OF_BOUND[b.kind] == DIRECTION_OF_WORD.get(w.kind)
+            and SCALES[b.feature].on_side(b.value, DIRECTION_OF_BOUND[b.kind])
+            for b in bounds
+        )
+    ]
+
+
+DIRECTION_OF_BOUND = {"min": "high", "max": "low"}
+DIRECTION_OF_WORD = {"high": "high", "not_low": "high", "low": "low", "not_high": "low"}
+
+
 def trait_wish(feature: str, kind: TraitKind, label: str, weight: float = 1.0) -> Wish:
     """A concept's trait as a ranking wish: ``mid`` aims at the middle of the feature's scale."""
     if kind == "mid":
@@ -1093,6 +1117,7 @@ FEATURE_NAME = re.compile(_NAME)
 # Words for an artist's own era, beside their name: "old taylor swift", "latest drake", "early ed sheeran".
 ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
 TEMPO_AFTER = re.compile(rf" ?{TEMPO_UNIT}\b")
+DECIBELS = re.compile(r"\d ?(?:db|decibels?)\b")
 NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?: and a half)? ?(?:{DURATION_UNIT}|{TEMPO_UNIT})\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -1130,6 +1155,8 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
             feature = next(f for f, typed in FEATURE_NAMES_TYPED.items() if re.fullmatch(typed, name))
             if feature != "bpm" and TEMPO_AFTER.match(reading.text, match.end()):
                 continue  # "pop over 100 bpm": the number is a tempo, the word before it the genre
+            if feature != "loudness" and DECIBELS.search(match[0]):
+                continue  # "acoustic (<= -8 dB)": the number is a loudness, the word before it a sound
             numbers = sorted(_on_scale(feature, g) for g in match.groups() if g is not None and g != name)
             reading.claim(match.span())
             if bounds == "near" and feature == "bpm":
@@ -1164,12 +1191,29 @@ def _bound_label(feature: str, bound: str) -> str:
 
 
 def _as_said(reading: _Reading, match: re.Match[str], wish: Wish) -> Wish:
-    """A one-sided bound, turned round when negated: "nothing over 4 min" is at most 4 minutes."""
+    """A one-sided bound as its words say it: strict for "over 150 bpm", "<100bpm", "under 3:30" (not 150, 100 or
+    3:30 itself), inclusive for "150+", "at least", "<=", "or less"; turned round when negated: "nothing under
+    130 bpm" is 130 or more, "nothing over 4 min" at most 4 minutes."""
+    strict = bool(STRICT_BOUND.search(match[0])) and not INCLUSIVE_BOUND.search(match[0])
     if not reading.negated(match.start()):
-        return wish
+        return replace(wish, strict=strict)
     turned = {"over": "under", "under": "over"}
     label = re.sub(r"\b(over|under)\b", lambda word: turned[word[1]], wish.label, count=1)
-    return Wish(wish.feature, "max" if wish.kind == "min" else "min", label, wish.value)
+    # Not more than a value is at most it; not at least it is less than it.
+    return Wish(wish.feature, "max" if wish.kind == "min" else "min", label, wish.value, strict=not strict)
+
+
+STRICT_BOUND = re.compile(
+    r"\b(?:over|above|under|below|exceeding|(?:more|greater|higher|louder|less|lower|quieter|softer|shorter|longer|"
+    r"faster|slower) than)\b|[<>]"
+)
+# "min" after a number is minutes ("over 4 min"), not a minimum.
+INCLUSIVE_BOUND = re.compile(
+    r"\bat (?:least|most)\b|\bno (?:more|less|longer|shorter) than\b|[<>]=|[≤≥+]|\bmax(?:imum)?\b|\bminimum\b|"
+    r"(?<!\d )(?<!\d)\bmin\b|\bup to\b|\bwithin\b|\btops\b|\bplus\b|"
+    r"\bor (?:more|less|longer|shorter|faster|slower|higher|lower|greater|over|under|above|below)\b|"
+    r"\band (?:up|under|over|above|below|higher|lower)\b"
+)
 
 
 def _numeric_wishes(reading: _Reading, intent: Intent) -> None:

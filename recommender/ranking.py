@@ -500,9 +500,7 @@ def _tie_ranks(ordered: np.ndarray) -> np.ndarray:
     return ranks
 
 
-# "Like X but slower" / "... but not as sad": a ranking word about a seed is a bound at the seed's own value,
-# moved by STRICT (well below any feature's precision) so the bound excludes that value.
-STRICT = 1e-3
+# "Like X but slower" / "... but not as sad": a ranking word about a seed is a strict bound at the seed's own value.
 RELATIVE: dict[str, Literal["min", "max"]] = {"high": "min", "not_low": "min", "low": "max", "not_high": "max"}
 
 
@@ -518,9 +516,7 @@ def relative_to(seed: Song, intent: Intent) -> Intent:
             if value is not None:  # the seed's own value is the bound; without one there is nothing to compare
                 # Strictly past it: a song exactly as fast as X is not "slower than X".
                 kind = RELATIVE[wish.kind]
-                wishes.append(
-                    Wish(wish.feature, kind, wish.label, float(value) + (STRICT if kind == "min" else -STRICT))
-                )
+                wishes.append(Wish(wish.feature, kind, wish.label, float(value), strict=True))
         else:
             wishes.append(wish)
     return replace(intent, wishes=wishes)

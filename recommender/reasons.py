@@ -24,10 +24,7 @@ class Fit:
 
 def on_scale_side(feature: str, value: float, kind: str) -> bool:
     """Whether ``value`` lies in the upper (``high``) or lower (``low``) half of the feature's scale bands."""
-    scale = SCALES[feature]
-    middle = len(scale.words) / 2
-    band = scale.band(value)
-    return band + 0.5 > middle if kind == "high" else band + 0.5 < middle
+    return SCALES[feature].on_side(value, kind)
 
 
 def years_phrase(years: Sequence[int]) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from recommender.catalog import load_catalog
-from recommender.intent import Intent
+from recommender.intent import Intent, Wish
 from recommender.parser import SECONDARY_WEIGHT, IntentParser, trait_wish
 from recommender.request import Request
 from recommender.songs import Features, Song
@@ -95,10 +95,20 @@ def understood(intent: Intent) -> dict[str, object]:
         "exclude_years": intent.exclude_years,
         "genres": set(intent.genre_keys),
         "exclude_genres": set(intent.exclude_genre_keys),
-        "wishes": {(w.feature, w.kind) if w.kind in RANKED else (w.feature, w.kind, w.value) for w in intent.wishes},
+        "wishes": {wish_row(w) for w in intent.wishes},
         "concepts": intent.concepts,
         "like": TITLES[intent.like] if intent.like is not None else None,
     }
+
+
+def wish_row(wish: Wish) -> tuple[str, str] | tuple[str, str, float]:
+    """(feature, kind) for a ranked wish, (feature, kind, value) for a bound or a target, where a strict bound's
+    kind reads "above" or "below" (">140bpm" is above 140, "140+ bpm" min 140)."""
+    if wish.kind in RANKED:
+        return wish.feature, wish.kind
+    if wish.strict:
+        return wish.feature, "above" if wish.kind == "min" else "below", wish.value
+    return wish.feature, wish.kind, wish.value
 
 
 EMPTY: dict[str, object] = {
@@ -246,16 +256,16 @@ CASES = [
     # The catalog's own column names beside a number ("dnce", "nrgy", "pop" in the CSV's header).
     pytest.param("dnce 75+", {"wishes": {("danceability", "min", 75)}}, (), id="column-name-dnce"),
     pytest.param("pop 80+", {"wishes": {("popularity", "min", 80)}}, (), id="column-name-pop"),
-    pytest.param("nrg>80", {"wishes": {("energy", "min", 80)}}, (), id="column-name-nrg"),
+    pytest.param("nrg>80", {"wishes": {("energy", "above", 80)}}, (), id="column-name-nrg"),
     pytest.param(
         "happy pop under 3 mins",
-        {"genres": labels("pop"), "wishes": {("length", "max", 180), ("valence", "high")}},
+        {"genres": labels("pop"), "wishes": {("length", "below", 180), ("valence", "high")}},
         (),
         id="pop-beside-a-duration-is-the-genre",
     ),
     pytest.param(
         "mellow pop over 100 bpm",
-        {"genres": labels("pop"), "wishes": {("bpm", "min", 100), ("energy", "low")}},
+        {"genres": labels("pop"), "wishes": {("bpm", "above", 100), ("energy", "low")}},
         (),
         id="pop-beside-a-tempo-is-the-genre",
     ),
@@ -283,7 +293,7 @@ CASES = [
         id="high-school-is-a-throwback",
     ),
     pytest.param("cottagecore", {"concepts": ["cozy"]}, (), id="cottagecore-is-cozy"),
-    pytest.param("under 180 seconds", {"wishes": {("length", "max", 180)}}, (), id="seconds"),
+    pytest.param("under 180 seconds", {"wishes": {("length", "below", 180)}}, (), id="seconds"),
     pytest.param(
         "whats hot rn",
         {"concepts": ["hot right now"], "years": {2018, 2019}, "wishes": {("popularity", "high")}},
@@ -558,6 +568,11 @@ CASES = [
     ),
     # A bound said with a negation turns round.
     pytest.param("nothing over 4 min", {"wishes": {("length", "max", 240)}}, (), id="nothing-over-minutes"),
+    # "Over" and "under" exclude their number, "+" and "at most" include it; a negation turns one into the other.
+    pytest.param("nothing under 130 bpm", {"wishes": {("bpm", "min", 130)}}, (), id="nothing-under-includes"),
+    pytest.param("no less than 3 min", {"wishes": {("length", "min", 180)}}, (), id="no-less-than-includes"),
+    pytest.param("at most 3:30", {"wishes": {("length", "max", 210)}}, (), id="at-most-includes"),
+    pytest.param("3 min max", {"wishes": {("length", "max", 180)}}, (), id="minutes-max-includes"),
     pytest.param("nothing faster than 140 bpm", {"wishes": {("bpm", "max", 140)}}, (), id="nothing-faster-bpm"),
     pytest.param(
         "nothing with energy over 80", {"wishes": {("energy", "max", 80)}}, (), id="nothing-with-feature-over"
@@ -594,9 +609,9 @@ CASES = [
         id="concept-but-not-mood",
     ),
     # -- numbers with symbols and units -------------------------------------------------------------
-    pytest.param(">140bpm", {"wishes": {("bpm", "min", 140)}}, (), id="gt-bpm"),
+    pytest.param(">140bpm", {"wishes": {("bpm", "above", 140)}}, (), id="gt-bpm"),
     pytest.param(">= 150 bpm", {"wishes": {("bpm", "min", 150)}}, (), id="ge-bpm"),
-    pytest.param("<100 bpm", {"wishes": {("bpm", "max", 100)}}, (), id="lt-bpm"),
+    pytest.param("<100 bpm", {"wishes": {("bpm", "below", 100)}}, (), id="lt-bpm"),
     pytest.param("140+ bpm", {"wishes": {("bpm", "min", 140)}}, (), id="plus-bpm"),
     # Typographic symbols phones and keyboards insert read as the ASCII ones.
     pytest.param("≤90bpm", {"wishes": {("bpm", "max", 90)}}, (), id="le-sign-bpm"),
@@ -612,8 +627,8 @@ CASES = [
     pytest.param("energy ≥ 80", {"wishes": {("energy", "min", 80)}}, (), id="ge-sign-energy"),
     pytest.param("2012–2015", {"years": set(range(2012, 2016))}, (), id="en-dash-years"),
     pytest.param("dance pop from 2011 only", {"years": {2011}, "genres": {"dance pop"}}, (), id="from-year-only"),
-    pytest.param("songs over 140 bpm", {"wishes": {("bpm", "min", 140)}}, (), id="over-bpm"),
-    pytest.param("below 90bpm", {"wishes": {("bpm", "max", 90)}}, (), id="below-bpm"),
+    pytest.param("songs over 140 bpm", {"wishes": {("bpm", "above", 140)}}, (), id="over-bpm"),
+    pytest.param("below 90bpm", {"wishes": {("bpm", "below", 90)}}, (), id="below-bpm"),
     pytest.param("about 100 bpm", {"wishes": {("bpm", "near", 100)}}, (), id="about-bpm"),
     pytest.param("120-130 bpm", {"wishes": {("bpm", "min", 120), ("bpm", "max", 130)}}, (), id="bpm-range"),
     pytest.param(
@@ -622,19 +637,19 @@ CASES = [
         (),
         id="bpm-or-more",
     ),
-    pytest.param("<3 min", {"wishes": {("length", "max", 180)}}, (), id="lt-minutes"),
-    pytest.param("<3:00", {"wishes": {("length", "max", 180)}}, (), id="lt-clock"),
-    pytest.param("under 3 min", {"wishes": {("length", "max", 180)}}, (), id="under-minutes"),
-    pytest.param("under three minutes", {"wishes": {("length", "max", 180)}}, (), id="under-word-minutes"),
+    pytest.param("<3 min", {"wishes": {("length", "below", 180)}}, (), id="lt-minutes"),
+    pytest.param("<3:00", {"wishes": {("length", "below", 180)}}, (), id="lt-clock"),
+    pytest.param("under 3 min", {"wishes": {("length", "below", 180)}}, (), id="under-minutes"),
+    pytest.param("under three minutes", {"wishes": {("length", "below", 180)}}, (), id="under-word-minutes"),
     pytest.param("2:30 or less", {"wishes": {("length", "max", 150)}}, (), id="clock-or-less"),
     # A time's seconds are never a number of their own: "20) + danceable" is not "danceability 20+".
     pytest.param(
         "short (<3:20) + danceable",
-        {"wishes": {("length", "max", 200), ("danceability", "high")}},
+        {"wishes": {("length", "below", 200), ("danceability", "high")}},
         (),
         id="clock-in-brackets-before-plus",
     ),
-    pytest.param("over 4 minutes", {"wishes": {("length", "min", 240)}}, (), id="over-minutes"),
+    pytest.param("over 4 minutes", {"wishes": {("length", "above", 240)}}, (), id="over-minutes"),
     pytest.param("3:00-4:00", {"wishes": {("length", "min", 180), ("length", "max", 240)}}, (), id="clock-range"),
     pytest.param(
         "3-4 min",
@@ -649,8 +664,8 @@ CASES = [
         id="between-minutes",
     ),
     # A feature's own name beside a number: a bound on its scale, whichever side the number is on.
-    pytest.param("energy over 80", {"wishes": {("energy", "min", 80)}}, (), id="feature-over"),
-    pytest.param("popularity < 50", {"wishes": {("popularity", "max", 50)}}, (), id="feature-lt"),
+    pytest.param("energy over 80", {"wishes": {("energy", "above", 80)}}, (), id="feature-over"),
+    pytest.param("popularity < 50", {"wishes": {("popularity", "below", 50)}}, (), id="feature-lt"),
     pytest.param("danceability 70+", {"wishes": {("danceability", "min", 70)}}, (), id="feature-plus"),
     pytest.param("75+ danceability", {"wishes": {("danceability", "min", 75)}}, (), id="plus-feature"),
     pytest.param("at least 60 energy", {"wishes": {("energy", "min", 60)}}, (), id="at-least-feature"),
@@ -664,18 +679,18 @@ CASES = [
         (),
         id="tempo-between",
     ),
-    pytest.param("loudness over -5 db", {"wishes": {("loudness", "min", -5)}}, (), id="loudness-db"),
-    pytest.param("louder than -4db", {"wishes": {("loudness", "min", -4)}}, (), id="louder-than-db"),
-    pytest.param("quieter than -8 decibels", {"wishes": {("loudness", "max", -8)}}, (), id="quieter-than-db"),
+    pytest.param("loudness over -5 db", {"wishes": {("loudness", "above", -5)}}, (), id="loudness-db"),
+    pytest.param("louder than -4db", {"wishes": {("loudness", "above", -4)}}, (), id="louder-than-db"),
+    pytest.param("quieter than -8 decibels", {"wishes": {("loudness", "below", -8)}}, (), id="quieter-than-db"),
     pytest.param(
         "acoustic under 3 min",
-        {"wishes": {("acousticness", "high"), ("length", "max", 180)}},
+        {"wishes": {("acousticness", "high"), ("length", "below", 180)}},
         (),
         id="feature-word-then-duration",
     ),
     # Relative to a named song: a bound at that song's own value (Uptown Funk is 115 BPM).
-    pytest.param("faster than Uptown Funk", {"wishes": {("bpm", "min", 115)}}, (), id="faster-than-song"),
-    pytest.param("slower than hello", {"wishes": {("bpm", "max", 79)}}, (), id="slower-than-song"),
+    pytest.param("faster than Uptown Funk", {"wishes": {("bpm", "above", 115)}}, (), id="faster-than-song"),
+    pytest.param("slower than hello", {"wishes": {("bpm", "below", 79)}}, (), id="slower-than-song"),
     # -- emoji and slang --------------------------------------------------------------------------
     pytest.param("💔", {"concepts": ["heartbreak"]}, (), id="broken-heart"),
     pytest.param("💔 breakup songs", {"concepts": ["heartbreak"]}, (), id="broken-heart-breakup"),
@@ -768,10 +783,10 @@ CASES = [
     pytest.param(["songs from 2012", "actually 2016"], {"years": {2016}}, (), id="later-year-replaces"),
     pytest.param(["adele", "ed sheeran instead"], {"artists": {"Ed Sheeran"}}, (), id="later-artist-replaces"),
     pytest.param(["edm", "actually hip hop"], {"genres": labels("hip hop")}, (), id="later-genre-replaces"),
-    pytest.param(["under 3 min", "under 4 min"], {"wishes": {("length", "max", 240)}}, (), id="later-bound-replaces"),
+    pytest.param(["under 3 min", "under 4 min"], {"wishes": {("length", "below", 240)}}, (), id="later-bound-replaces"),
     pytest.param(
         ["under 3 min", "over 2 min"],
-        {"wishes": {("length", "max", 180), ("length", "min", 120)}},
+        {"wishes": {("length", "below", 180), ("length", "above", 120)}},
         (),
         id="bounds-of-both-sides-add",
     ),

@@ -302,6 +302,16 @@ def test_only_as_much_is_relaxed_as_k_needs(k: int) -> None:
     assert [MISSES[r.song.id] for r in found] == list(MISSES[:k])
 
 
+@pytest.mark.parametrize(("strict", "tempos"), [(True, [151, 160]), (False, [150, 151, 160])])
+def test_a_strict_bound_leaves_out_its_own_value(strict: bool, tempos: list[int]) -> None:
+    """ "Over 150 bpm" is not a 150 BPM song; "150+ bpm" is."""
+    songs = [track(i, f"Artist {i}", bpm=bpm) for i, bpm in enumerate([149, 150, 151, 160])]
+    ranker = ranker_with_scores(songs, [0.4, 0.9, 0.5, 0.3])
+    over = Intent(text="over 150 bpm", wishes=[Wish("bpm", "min", "over 150 BPM", 150, strict=strict)])
+    found = ranker.rank(over, query(songs), len(tempos))
+    assert sorted(r.song.features.bpm for r in found if r.song.features and r.song.features.bpm) == tempos
+
+
 CAPPED = [track(i, "Adele") for i in range(6)] + [track(i, f"Other {i}") for i in range(6, 10)]
 
 

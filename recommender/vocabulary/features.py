@@ -73,7 +73,12 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"(?:mid|medium|moderate|middling)[- ]?(?:tempo|paced?)", (("bpm", "mid", "medium tempo"),)),
     (r"(?:mid|medium|moderate|middling|in[- ]between|average) energy", (("energy", "mid", "medium energy"),)),
     (r"fast(?:er)?|quick tempo|high[- ]tempo|high bpm|speedy|up-?tempo|rapid", (("bpm", "high", "fast"),)),
-    (r"slow(?:er)?|slow[- ]tempo|low bpm|ballad[s]?|down-?tempo", (("bpm", "low", "slow"),)),
+    # A ballad (or a slow burn) is soft first and slow second: "no ballads" wants energy, whatever the tempo.
+    (
+        r"ballads?|slow[- ]burn(?:s|ing|ers?)?",
+        (("energy", "low", "ballad"), ("bpm", "low", "slow")),
+    ),
+    (r"slow(?:er)?|slow[- ]tempo|low bpm|down-?tempo", (("bpm", "low", "slow"),)),
     (
         # "Hits different" is chat for "moves me", not for popularity.
         r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?|"

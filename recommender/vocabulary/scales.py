@@ -30,6 +30,12 @@ class Scale:
     def describe(self, value: float) -> str:
         return self.words[self.band(value)]
 
+    def on_side(self, value: float, kind: str) -> bool:
+        """Whether ``value`` lies in the upper (``high``) or lower (``low``) half of the scale's bands."""
+        centre = len(self.words) / 2
+        band = self.band(value)
+        return band + 0.5 > centre if kind == "high" else band + 0.5 < centre
+
     @property
     def middle(self) -> float:
         """The middle of the scale's moderate bands (all but its lowest and highest): what a concept that wants
