@@ -21,6 +21,7 @@ import numpy as np
 
 from .intent import Wish
 from .songs import FEATURE_NAMES
+from .vocabulary import SCALES
 
 # How far from an aimed-at value a song still fits a "near" wish at all, in the feature's units (BPM, or points
 # of a 0-100 feature): "around 128 bpm", a night drive's middling energy.
@@ -34,11 +35,13 @@ SAMPLE = 16_384
 def wish_terms(percentiles: np.ndarray, features: np.ndarray, wish: Wish, rows: np.ndarray | slice) -> np.ndarray:
     """How well the songs at ``rows`` fit one ranked wish, 0 to 1 (NaN where the song lacks the feature)."""
     column = FEATURE_NAMES.index(wish.feature)
-    if wish.kind == "high":
+    if wish.kind in ("high", "low"):
         values: np.ndarray = percentiles[rows, column]
-        return values
-    if wish.kind == "low":
-        return 1 - percentiles[rows, column]
+        scale = SCALES.get(wish.feature)
+        if wish.outright and scale is not None and scale.piled:
+            # Half rank, half value on the 0-100 scale: still one monotone function of the feature (see above).
+            values = (values + features[rows, column] / np.float32(100)) / np.float32(2)
+        return values if wish.kind == "high" else 1 - values
     if wish.kind in ("not_low", "not_high"):
         # "Not sad" is not "as happy as can be": the score rises steeply out of the end ruled out,
         # then flattens (diminishing returns), so the request's other wishes choose among the rest.

@@ -27,7 +27,8 @@ class Wish:
     """A wish about one feature: ``high``/``low`` rank by it; ``not_high``/``not_low`` keep away from one end
     of it ("not too loud", "anything but sad") without asking for the other; ``min``/``max`` bound it;
     ``near`` aims at a value. A ``strict`` bound excludes its value: "over 150 bpm" and "slower than X" (not 150
-    BPM, not X's own tempo), where "150+ bpm" and "at most 3:30" include it.
+    BPM, not X's own tempo), where "150+ bpm" and "at most 3:30" include it. An ``outright`` wish is a feature
+    word said in the request ("acoustic"), not a concept's trait (a morning's lean to acoustic songs).
 
     ``label`` is what the request said for it ("calm", "study", "under 3:00"): reasons and the card
     repeat it. ``weight`` is how much a ranking wish counts beside the request's others: a concept's traits
@@ -40,6 +41,7 @@ class Wish:
     value: float = 0.0
     weight: float = 1.0
     strict: bool = False
+    outright: bool = False
 
 
 @dataclass(slots=True)

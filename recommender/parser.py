@@ -1315,7 +1315,7 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
                 wish = (
                     Wish(feature, NEGATED[said], f"not {label}")
                     if negated
-                    else Wish(feature, said, label, weight=weight)
+                    else Wish(feature, said, label, weight=weight, outright=True)
                 )
             intent.wishes.append(wish)
 

@@ -312,6 +312,17 @@ def test_a_strict_bound_leaves_out_its_own_value(strict: bool, tempos: list[int]
     assert sorted(r.song.features.bpm for r in found if r.song.features and r.song.features.bpm) == tempos
 
 
+def test_a_word_about_a_piled_up_feature_is_read_by_its_value_too() -> None:
+    """Most pop is produced: ranks put a song at acousticness 40 near the top. "Acoustic, happy" still wants
+    the song that sounds acoustic over a happier one that is a little less produced than the rest."""
+    songs = [track(0, "Polished", acousticness=40, valence=97), track(1, "Unplugged", acousticness=85, valence=75)]
+    songs += [track(i, f"Produced {i}", acousticness=i, valence=58 + 2 * i) for i in range(2, 10)]
+    ranker = ranker_with_scores(songs, [0.5] * len(songs))
+    wishes = [Wish("acousticness", "high", "acoustic", outright=True), Wish("valence", "high", "happy", outright=True)]
+    found = ranker.rank(Intent(text="acoustic, happy", wishes=wishes), query(songs), 1)
+    assert found[0].song.artist == "Unplugged"
+
+
 CAPPED = [track(i, "Adele") for i in range(6)] + [track(i, f"Other {i}") for i in range(6, 10)]
 
 

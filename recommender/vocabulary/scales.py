@@ -16,13 +16,17 @@ from dataclasses import dataclass
 class Scale:
     """Words for a feature: band ``i`` holds values up to ``bounds[i]`` (inclusive); the last band has no bound.
 
-    ``words[i]`` describes band ``i`` in a song's description, ``card[i]`` on a card.
+    ``words[i]`` describes band ``i`` in a song's description, ``card[i]`` on a card. A ``piled`` scale (0-100)
+    is one most songs sit at one end of: most pop is produced, sung and recorded in a studio. Ranks spread that
+    pile, so that a song a little more acoustic than most ranks near the top; a word said outright about such a
+    scale is read by the value as well as the rank ("acoustic" is a song that sounds acoustic).
     """
 
     feature: str
     bounds: tuple[float, ...]
     words: tuple[str, ...]
     card: tuple[str, ...]
+    piled: bool = False
 
     def band(self, value: float) -> int:
         return bisect.bisect_left(self.bounds, value)
@@ -86,18 +90,21 @@ SCALES: dict[str, Scale] = {
             (10, 35, 65),
             ("electronic and synth-produced", "mostly produced", "partly acoustic", "acoustic and unplugged"),
             ("electronic", "mostly produced", "partly acoustic", "very acoustic"),
+            piled=True,
         ),
         Scale(
             "speechiness",
             (10, 25),
             ("sung", "with some rap verses", "rap-heavy with spoken vocals"),
             ("sung", "some rap", "rap-heavy"),
+            piled=True,
         ),
         Scale(
             "liveness",
             (30, 60),
             ("a studio recording", "a recording with some crowd sound", "a live recording from a concert"),
             ("studio recording", "some crowd sound", "live recording"),
+            piled=True,
         ),
         Scale(
             "loudness",
