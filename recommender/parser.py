@@ -1251,6 +1251,10 @@ def _numeric_wishes(reading: _Reading, intent: Intent) -> None:
         if (seconds := _minutes(match[1])) is not None:
             reading.claim(match.span())
             wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]}", seconds)))
+    # "4+ min": the plus between the number and its unit.
+    for match in reading.finditer(r"\b(\d+(?:\.\d+)?)\+ ?(?:minutes?|mins?)\b"):
+        reading.claim(match.span())
+        wishes.append(_as_said(reading, match, Wish("length", "min", f"over {match[1]} min", float(match[1]) * 60)))
     for match in reading.finditer(r"\b(\d{2,3}) ?(?:-|to) ?(\d{2,3}) ?bpm\b"):
         low, high = sorted((float(match[1]), float(match[2])))
         reading.claim(match.span())

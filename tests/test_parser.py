@@ -642,6 +642,8 @@ CASES = [
     pytest.param("under 3 min", {"wishes": {("length", "below", 180)}}, (), id="under-minutes"),
     pytest.param("under three minutes", {"wishes": {("length", "below", 180)}}, (), id="under-word-minutes"),
     pytest.param("2:30 or less", {"wishes": {("length", "max", 150)}}, (), id="clock-or-less"),
+    pytest.param("long (4+ min)", {"wishes": {("length", "min", 240)}}, (), id="plus-between-number-and-unit"),
+    pytest.param("smooth r&b", {"genres": {"r&b"}, "wishes": {("energy", "low")}}, (), id="smooth-is-calm"),
     # A time's seconds are never a number of their own: "20) + danceable" is not "danceability 20+".
     pytest.param(
         "short (<3:20) + danceable",

@@ -27,7 +27,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"major[- ]key|in (?:a )?major(?: key)?|major chords?", (("mode", "high", "major key"),)),
     (
         r"chill(?:ed|er|y|out)?|laid[- ]back|mellow(?:er)?|calm(?:er|ing)?|sooth(?:ing|e)|gentle|more relaxed|"
-        r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey",
+        r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey|smooth",
         (("energy", "low", "calm"),),
     ),
     (
