@@ -54,7 +54,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "relaxing",
         r"relax(?:ing|ed|ation)?|unwind(?:ing)?|decompress(?:ing)?|de-?stress|stress relief|self[- ]care|"
-        r"lazy (?:day|sunday|afternoon)|easy listening|sunday (?:morning|afternoon)|"
+        r"lazy (?:day|sunday|afternoon)|easy listening|sundays?|"
         # "lowkey chill songs" is relaxed; "lowkey need some bangers" is chat for "kind of".
         r"low-?key(?=$| (?:songs?|music|vibes?|stuff|playlist|tracks?|tunes|beats|mood|chill|relaxing|bops?|jams?))|"
         r"hung ?over|hangover|recover(?:y|ing)|sick day|rest day|recharg(?:e|ing)|bubble bath|bath ?(?:time|tub)|"
@@ -142,8 +142,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "golden hour",
         r"golden hour|sunsets?|dusk",
-        "warm, dreamy, mellow songs for golden hour and watching the sunset",
-        (("energy", "low"), ("valence", "not_low")),
+        "warm, glowing, feel-good songs for golden hour and watching the sunset",
+        (("valence", "not_low"), ("energy", "mid")),
     ),
     Concept(
         "summer",
@@ -246,7 +246,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"girl power|independent (?:woman|women|girl)|better off(?: without (?:you|him|her|them))?|"
         r"(?:so )?over (?:you|him|her|it)|that girl|boss (?:babe|energy|bitch)|bad bitch|main character(?: energy)?",
         "confident, upbeat, empowering anthems for feeling good about yourself",
-        (("energy", "high"), ("valence", "high")),
+        (("energy", "high"), ("valence", "not_low"), ("popularity", "high")),
         feeling=True,
     ),
     # A bop is a catchy hit to dance to: danceable first, then happy, lively and well known (judges of "bops"
