@@ -390,7 +390,10 @@ CASES = [
     pytest.param("2k19 bangers", {"concepts": ["hype"], "years": {2019}}, (), id="2k-year"),
     pytest.param("anything 2014ish", {"years": {2014}}, (), id="year-ish"),
     pytest.param("cleaning the house", {"concepts": ["cleaning"]}, (), id="cleaning-the-house-is-not-house-music"),
-    pytest.param("rage", {"concepts": ["angry"]}, (), id="rage-is-angry"),
+    pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
+    pytest.param(
+        "villain era", {"concepts": ["angry"], "wishes": {("valence", "low"), ("energy", "high")}}, (), id="villain-era"
+    ),
     pytest.param("bday party 🎂", {"concepts": ["celebration"]}, (), id="a-birthday-party-is-a-happy-celebration"),
     pytest.param("wedding reception", {"concepts": ["celebration"]}, (), id="a-reception-is-not-a-first-dance"),
     pytest.param("music for my commute", {"concepts": ["commute"]}, (), id="a-commute-is-upbeat-not-a-road-trip"),

@@ -276,11 +276,19 @@ CONCEPTS: tuple[Concept, ...] = (
         (("valence", "low"), ("danceability", "high")),
         feeling=True,
     ),
+    # Rage music is intensity first, and never cheerful; anger is a dark mood first ("villain era").
+    Concept(
+        "rage",
+        r"rage|raging|aggressive|aggro",
+        "intense, aggressive, loud songs to rage to",
+        (("energy", "high"), ("valence", "not_high")),
+        feeling=True,
+    ),
     Concept(
         "angry",
-        r"angry|anger|mad|pissed(?: off)?|furious|aggressive|aggro|revenge|villain(?: era)?|rage|raging",
-        "angry, aggressive, loud songs",
-        (("energy", "high"), ("valence", "low")),
+        r"angry|anger|mad|pissed(?: off)?|furious|revenge|villain(?: era)?",
+        "angry, dark, intense songs",
+        (("valence", "low"), ("energy", "high")),
         feeling=True,
     ),
     # Spooky season: dark and driving, for a Halloween party or a horror-movie night.
