@@ -889,14 +889,26 @@ class IntentParser:
 def _merge_decoration(intent: Intent, decoration: Intent) -> None:
     """What a request's emoji stand for, where its words did not already say it or the opposite: a wish the
     words contradict or repeat is left out, and the emoji's genre or era only where the words named none."""
+
+    def clashes(wish: Wish) -> bool:
+        return any(
+            said.feature == wish.feature and frozenset({said.kind, wish.kind}) in CONTRADICTING
+            for said in intent.wishes
+        )
+
+    # An emoji whose defining trait the words contradict means something else here: "i need to wake up 😴" is
+    # about the one asking, and none of sleep's traits apply.
+    refused = {
+        wish.label
+        for wish in decoration.wishes
+        if DEFINING.get(wish.label) == (wish.feature, wish.kind) and clashes(wish)
+    }
     kept = [
         wish
         for wish in decoration.wishes
-        if not any(
-            said.feature == wish.feature
-            and (said.kind == wish.kind or frozenset({said.kind, wish.kind}) in CONTRADICTING)
-            for said in intent.wishes
-        )
+        if wish.label not in refused
+        and not clashes(wish)
+        and not any(said.feature == wish.feature and said.kind == wish.kind for said in intent.wishes)
     ]
     intent.wishes += kept
     labels = {wish.label for wish in kept}

@@ -391,6 +391,13 @@ CASES = [
     pytest.param("anything 2014ish", {"years": {2014}}, (), id="year-ish"),
     pytest.param("cleaning the house", {"concepts": ["cleaning"]}, (), id="cleaning-the-house-is-not-house-music"),
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
+    # An emoji whose defining trait the words contradict is about the one asking, not the music.
+    pytest.param(
+        "nothing too slow pls i need to wake up 😴",
+        {"concepts": ["hype"], "wishes": {("energy", "high"), ("bpm", "not_low")}},
+        (),
+        id="a-sleepy-emoji-beside-waking-up",
+    ),
     pytest.param(
         "villain era", {"concepts": ["angry"], "wishes": {("valence", "low"), ("energy", "high")}}, (), id="villain-era"
     ),

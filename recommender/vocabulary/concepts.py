@@ -234,7 +234,9 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "hype",
         r"hype|hyped|pump(?:ed)?[- ]up|confiden(?:ce|t)|boss|bangers?|slaps?|"
-        r"fire|heat|go hard|goes hard|adrenaline|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports",
+        r"fire|heat|go hard|goes hard|adrenaline|motivat(?:ion|ed|ional|ing)|gaming|video games?|esports|"
+        # Music to stay awake to, whatever a sleepy emoji beside it says ("need to wake up 😴").
+        r"(?:keep (?:me|us) |stay(?:ing)? )awake|need to wake up|(?:help|get) me (?:to )?wake up",
         "high-energy, hype bangers that go hard",
         (("energy", "high"),),
         feeling=True,
