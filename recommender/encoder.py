@@ -119,6 +119,9 @@ class Encoder(Protocol):
     def release(self) -> None:
         """Let go of what embedding a catalog needed beyond serving requests; it is made again if needed."""
 
+    def words(self) -> frozenset[str]:
+        """The whole words of the model's vocabulary (the parser's English word list)."""
+
 
 class TextTokens:
     """The model's own tokenizer (the ``tokenizers`` object inside it), truncated as the model truncates."""
@@ -153,6 +156,11 @@ class TextTokens:
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
+
+    def words(self) -> frozenset[str]:
+        """The vocabulary's whole lowercase words: tens of thousands of the commonest English words (a word
+        piece that continues a word, "##ing", is not one)."""
+        return frozenset(word for word in self._tokenizer.get_vocab() if word.isalpha() and word.islower())
 
     def pad(self, rows: Sequence[Sequence[int]], width: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(input ids, attention mask) as int64 arrays padded to the longest row, or to ``width`` if wider."""
@@ -216,6 +224,9 @@ class TorchEncoder:
     def __init__(self, model: SentenceTransformer, tokens: TextTokens) -> None:
         self.model = model
         self.tokens = tokens
+
+    def words(self) -> frozenset[str]:
+        return self.tokens.words()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import torch
@@ -294,6 +305,9 @@ class OpenVinoEncoder:
         request.infer()
         return np.array(request.get_output_tensor(0).data, dtype=np.float32)
 
+    def words(self) -> frozenset[str]:
+        return self.tokens.words()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         def forward(_batch: list[int], ids: list[list[int]]) -> np.ndarray:
             width, route = self._route(len(ids), max(len(row) for row in ids))
@@ -316,6 +330,9 @@ class SplitEncoder:
     def __init__(self, requests: Encoder, catalog: Encoder) -> None:
         self.requests, self.catalog = requests, catalog
         self.name = requests.name
+
+    def words(self) -> frozenset[str]:
+        return self.requests.words()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.requests.encode(texts)

@@ -125,7 +125,7 @@ class Recommender:
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         # encode runs in worker threads (the bot's and the micro-batcher's): the LRU's reorders must not interleave.
         self._query_lock = threading.Lock()
-        self.searcher = self.profile.searcher(self.songs, vectors, index, self.encode)
+        self.searcher = self.profile.searcher(self.songs, vectors, index, self.encode, encoder.words())
 
     @classmethod
     def load(

@@ -265,8 +265,12 @@ class IntentParser:
         songs: Sequence[Song],
         concept_vectors: np.ndarray | None = None,
         generic_vectors: np.ndarray | None = None,
+        english: frozenset[str] = frozenset(),
     ) -> None:
+        """``english``: words a request may use as they are, never read as a misspelled vocabulary word
+        ("mental health" is not "metal", "fight song" not "flight"); the model's vocabulary gives them."""
         self.songs = songs
+        self.english = english
         self.concept_vectors = concept_vectors
         self.generic_vectors = generic_vectors
         # Read column by column (a catalog's songs are never made here): see SongTable.
@@ -380,11 +384,11 @@ class IntentParser:
         # A vocabulary word misspelled where nothing else was read ("depresing") is respelled and the part read
         # again; a title or an artist is claimed first, so it is never respelled. Most requests hold no word near
         # the vocabulary's and are read once, with no trial reading to undo.
-        if TYPOS.fix(words, [(0, len(words))]) is None:
+        if TYPOS.fix(words, [(0, len(words))], self.english) is None:
             self._read_words(raw, words, intent)
         else:
             trial = copy.deepcopy(intent)
-            fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed())
+            fixed = TYPOS.fix(words, self._read_words(raw, words, trial).unclaimed(), self.english)
             if fixed is None:
                 for name in (f.name for f in fields(Intent)):
                     setattr(intent, name, getattr(trial, name))

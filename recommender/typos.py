@@ -95,16 +95,21 @@ class TypoReader:
         self.words = sorted(words)
         self.known = frozenset(words)
 
-    def fix(self, text: str, free: Iterable[tuple[int, int]]) -> str | None:
-        """``text`` with each misspelled vocabulary word in the ``free`` stretches respelled, or None when none is."""
+    def fix(self, text: str, free: Iterable[tuple[int, int]], english: frozenset[str] = frozenset()) -> str | None:
+        """``text`` with each misspelled vocabulary word in the ``free`` stretches respelled, or None when none is;
+        a word of ``english`` is a word of its own, never a misspelling (the plural of a vocabulary word aside)."""
         fixed, changed = text, False
         for start, end in sorted(free, reverse=True):  # from the end, so earlier positions stay valid
             for match in reversed(list(re.finditer(rf"[a-z]{{{MIN_LENGTH},}}", text[start:end]))):
                 word = match[0]
                 if word in self.known or word in KEEP:
                     continue
-                best = self.swapped(word)
-                if best is None:
+                if word in english:
+                    # An English word is meant as typed, but the plural of a vocabulary word is that word.
+                    best = word[:-1] if word.endswith("s") and word[:-1] in self.known else None
+                else:
+                    best = self.swapped(word)
+                if best is None and word not in english:
                     near = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
                     best = near[0] if near is not None else None
                 if best is not None:

@@ -56,10 +56,26 @@ def quick_recommender() -> Any:
         def _embed(self, texts: list[str]) -> np.ndarray:  # the stand-in model
             return word_hash_vectors(texts)
 
+    class NoModel:
+        """Only the model's vocabulary is asked of it: none here, so typos are read as without a model."""
+
+        name = "word-hash"
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            raise AssertionError("the quick recommender embeds with word hashes")
+
+        def release(self) -> None:
+            """Nothing is held."""
+
+        def words(self) -> frozenset[str]:
+            return frozenset()
+
     path = Path(os.environ["MUSICREC_CATALOG"])
     songs = load_catalog(path).songs
     vectors = word_hash_vectors([describe(song) for song in songs])
-    quick = QuickRecommender(songs=songs, vectors=vectors, index=None, encoder=None, profile="default", catalog=path)  # type: ignore[arg-type]
+    quick = QuickRecommender(
+        songs=songs, vectors=vectors, index=None, encoder=NoModel(), profile="default", catalog=path
+    )
     # Word-hash vectors carry no meaning, so concepts are read from words alone here.
     assert isinstance(quick.searcher, HybridSearch)
     quick.searcher.parser.concept_vectors = None

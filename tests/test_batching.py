@@ -243,6 +243,9 @@ class CountingModel:
     def release(self) -> None:
         """Nothing is held for builds."""
 
+    def words(self) -> frozenset[str]:
+        return frozenset()
+
 
 def tiny_recommender(model: CountingModel) -> Recommender:
     songs = [song(i) for i in range(3)]

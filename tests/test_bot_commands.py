@@ -31,8 +31,12 @@ async def test_recommend_shows_songs_what_was_understood_and_the_catalog(scene: 
     assert {"year 2015", "acoustic", "slow"} <= set(card.description.removeprefix("Understood: ").split(" · "))
     assert [number for number, _, _ in songs_on(card)] == [1, 2, 3, 4, 5]
     assert card.footer.text == "Top 50 Music From 2010-2019 · 587 songs", "a catalog name, not a file or model"
+    tempos = [
+        re.search(r"(very slow|slow|mid-tempo|upbeat|fast|very fast), \d+ BPM", f.value or "") for f in card.fields
+    ]
+    assert all(tempos), "every card gives its tempo in words from the song scales"
+    assert all(t and "slow" in t[1] for t in tempos[:3]), "the best answers are slow"
     for field in card.fields:
-        assert re.search(r"(slow|very slow), \d+ BPM", field.value or ""), "tempo in words from the song scales"
         assert "2015" in (field.value or "").split("\n")[0]
         assert "[Listen on Spotify](https://open.spotify.com/search/" in (field.value or "")
     [welcome] = result.followups

@@ -154,6 +154,9 @@ class FakeFast:
     def release(self) -> None:
         """Nothing is held for builds."""
 
+    def words(self) -> frozenset[str]:
+        return frozenset()
+
 
 def choose_int8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[bool]]:
     """Ask for openvino-int8 with conversion stubbed out; returns the name served and the int8 flags asked for."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,22 @@ def test_a_word_missing_a_letter_is_respelled_and_a_right_word_is_not() -> None:
     reader = TypoReader([r"depress(?:ing|ed)|acoustic"])
     assert reader.fix("depresing acustic songs", [(0, 23)]) == "depressing acoustic songs"
     assert reader.fix("depressing acoustic songs", [(0, 25)]) is None
+
+
+def test_an_english_word_is_never_a_misspelling() -> None:
+    reader = TypoReader([r"metal|flights?"])
+    assert reader.fix("mental health fight song", [(0, 24)]) == "metal health flight song"
+    assert reader.fix("mental health fight song", [(0, 24)], frozenset({"mental", "fight"})) is None
+    assert reader.fix("flights", [(0, 7)], frozenset({"flights"})) is None, "a plural the vocabulary spells"
+    assert TypoReader([r"guitar"]).fix("band w guitars", [(0, 14)], frozenset({"guitars"})) == "band w guitar"
+
+
+@pytest.mark.slow
+def test_the_models_words_keep_requests_as_typed(recommender: Any) -> None:
+    """The real recommender reads its model's vocabulary as English: "mental health" is not metal."""
+    for request, misread in (("mental health playlist", "metal"), ("fight song energy", "travel")):
+        intent = recommender.understand(request)
+        assert misread not in intent.genre_label and misread not in intent.concepts, (request, intent)
 
 
 def test_only_the_free_stretches_are_respelled() -> None:

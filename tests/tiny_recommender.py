@@ -63,6 +63,9 @@ class HashEncoder:
     def release(self) -> None:
         """Nothing is held for builds."""
 
+    def words(self) -> frozenset[str]:
+        return frozenset()
+
 
 def unit_vector(text: str) -> np.ndarray:
     seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")

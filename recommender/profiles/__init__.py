@@ -71,9 +71,15 @@ class Profile(Protocol):
         """The FAISS index for the description vectors, or None where scoring every song is the search."""
 
     def searcher(
-        self, songs: Sequence[Song], vectors: np.ndarray, index: faiss.Index | None, encode: Encode
+        self,
+        songs: Sequence[Song],
+        vectors: np.ndarray,
+        index: faiss.Index | None,
+        encode: Encode,
+        words: frozenset[str] = frozenset(),
     ) -> Searcher:
-        """The searcher over one catalog; ``encode`` embeds texts with the catalog's model."""
+        """The searcher over one catalog; ``encode`` embeds texts with the catalog's model, whose vocabulary's
+        whole ``words`` are the English words a request may use as they are (never read as typos)."""
 
 
 PROFILES: dict[ProfileName, Profile] = {"default": DEFAULT, "seed": SEED}

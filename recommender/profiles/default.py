@@ -36,9 +36,10 @@ class HybridSearch:
         vectors: np.ndarray,
         index: faiss.Index | None,
         encode: Callable[[Sequence[str]], np.ndarray],
+        words: frozenset[str] = frozenset(),
     ) -> None:
         meanings = np.asarray(encode([c.meaning for c in CONCEPTS] + list(GENERIC_REQUESTS)), dtype=np.float32)
-        self.parser = IntentParser(songs, meanings[: len(CONCEPTS)], meanings[len(CONCEPTS) :])
+        self.parser = IntentParser(songs, meanings[: len(CONCEPTS)], meanings[len(CONCEPTS) :], words)
         self.ranker = Ranker(songs, vectors, index)
 
     def understand(self, parts: Sequence[str], vector: np.ndarray | None) -> Intent:
@@ -88,8 +89,9 @@ class DefaultProfile:
         vectors: np.ndarray,
         index: faiss.Index | None,
         encode: Callable[[Sequence[str]], np.ndarray],
+        words: frozenset[str] = frozenset(),
     ) -> HybridSearch:
-        return HybridSearch(songs, vectors, index, encode)
+        return HybridSearch(songs, vectors, index, encode, words)
 
 
 DEFAULT = DefaultProfile()

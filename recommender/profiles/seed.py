@@ -141,7 +141,12 @@ class SeedProfile:
         return index
 
     def searcher(
-        self, songs: Sequence[Song], vectors: np.ndarray, index: faiss.Index | None, encode: object
+        self,
+        songs: Sequence[Song],
+        vectors: np.ndarray,
+        index: faiss.Index | None,
+        encode: object,
+        words: frozenset[str] = frozenset(),
     ) -> NearestSearch:
         if index is None:
             raise ValueError("the seed profile searches its IndexFlatL2")
