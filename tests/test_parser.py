@@ -391,6 +391,18 @@ CASES = [
     pytest.param("anything 2014ish", {"years": {2014}}, (), id="year-ish"),
     pytest.param("cleaning the house", {"concepts": ["cleaning"]}, (), id="cleaning-the-house-is-not-house-music"),
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
+    pytest.param(
+        "work from home playlist",
+        {"concepts": ["working"], "wishes": {("energy", "near", 55), ("speechiness", "low")}},
+        (),
+        id="a-workday-is-steady-not-calm",
+    ),
+    pytest.param(
+        "happy songs that nobody knows",
+        {"wishes": {("valence", "high"), ("popularity", "low")}},
+        (),
+        id="nobody-knows-is-lesser-known",
+    ),
     # An emoji whose defining trait the words contradict is about the one asking, not the music.
     pytest.param(
         "nothing too slow pls i need to wake up 😴",

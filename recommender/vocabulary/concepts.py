@@ -40,10 +40,18 @@ CONCEPTS: tuple[Concept, ...] = (
         "study",
         r"stud(?:y|ying|ies)|homework|focus(?:ed|ing)?|concentrat(?:e|ion|ing)|reading|revision|revising|"
         r"exams?|finals|midterms|lock(?:ing|ed)? in|cram(?:ming)?|deep work|productiv(?:e|ity)|coding|programming|"
-        r"essay|library|work(?:ing)? from home|wfh|background music|painting|drawing|sketching|crafting|journaling|"
+        r"essay|library|background music|painting|drawing|sketching|crafting|journaling|"
         r"creative (?:flow|work|time)",
         "calm background music for studying, homework, reading and concentrating",
         (("energy", "low"), ("speechiness", "low"), ("loudness", "low"), ("instrumentalness", "high")),
+    ),
+    # A workday at home or at the office wants steady, unobtrusive music: not a study session's calm.
+    Concept(
+        "working",
+        r"work(?:ing)? from home|wfh|(?:at|in) the office|office (?:music|playlist|vibes?|hours)|work ?day|"
+        r"(?:at|while|during) work(?:ing)?(?= |$)|9 ?(?:to|-) ?5|nine to five",
+        "steady, unobtrusive background music to work to through the day, at home or at the office",
+        (("energy", "mid"), ("speechiness", "low")),
     ),
     Concept(
         "sleep",
