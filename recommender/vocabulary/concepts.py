@@ -315,8 +315,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"clean (?:with me|my room|the house|up)|(?:to|and|while (?:i|we|you)|let'?s|gotta|got to|need to|have to|"
         r"time to) clean\b|chores|tidy(?:ing)?|laundry|doing (?:the )?dishes|"
         r"house ?(?:cleaning|work|chores|keeping)|vacuum(?:ing)?|mopping|spring cleaning",
-        "upbeat, happy songs to get chores done",
-        (("energy", "high"), ("valence", "high")),
+        "upbeat, happy, danceable songs to get chores done",
+        (("energy", "high"), ("valence", "high"), ("danceability", "high")),
     ),
     # Cooking is a happy chore done at an easy pace: good mood first, energy in the middle.
     Concept(
