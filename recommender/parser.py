@@ -982,11 +982,15 @@ def _bounds_over_words(intent: Intent, start: int) -> None:
     and the most popular songs instead of the danceable ones or the rap. A bound on the word's own side of the
     scale pins it down; a looser one ("fast songs over 100 bpm") leaves the word to say more."""
     new = intent.wishes[start:]
-    bounds = [w for w in new if w.kind in ("min", "max") and w.feature in SCALES]
+    bounds = [w for w in new if w.kind in ("min", "max") and w.feature in SCALES and not w.outright]
     intent.wishes[start:] = [
         w
         for w in new
-        if not any(
+        # A word's own bound ("lesser-known") gives way to a number said for it ("underrated, popularity < 60").
+        if not (
+            w.outright and w.kind in ("min", "max") and any(b.feature == w.feature and b.kind == w.kind for b in bounds)
+        )
+        and not any(
             b.feature == w.feature
             and DIRECTION_OF_BOUND[b.kind] == DIRECTION_OF_WORD.get(w.kind)
             and SCALES[b.feature].on_side(b.value, DIRECTION_OF_BOUND[b.kind])
@@ -1325,12 +1329,16 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
         for position, (feature, kind, label) in enumerate(terms):
             if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                 wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
+            elif kind == "bottom" and not negated:  # "lesser-known": in the scale's lowest band, the lower the better
+                top = SCALES[feature].bounds[0]
+                intent.wishes.append(Wish(feature, "max", label, top, outright=True))
+                wish = Wish(feature, "low", label, outright=True)
             elif kind == "mid":  # "mid-tempo", "medium energy"; "not mid-tempo" names neither end, so nothing
                 if negated:
                     continue
                 wish = trait_wish(feature, "mid", label)
             else:
-                said: WishKind = "high" if kind == "high" else "low"
+                said: WishKind = "high" if kind == "high" else "low"  # "bottom" negated: not low
                 weight = 1.0 if position == 0 else SECONDARY_WEIGHT
                 wish = (
                     Wish(feature, NEGATED[said], f"not {label}")

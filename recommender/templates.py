@@ -20,7 +20,7 @@ from .vocabulary import (
 )
 
 # Bump when the template or a threshold behind it changes: cached indexes built with the old text are rebuilt.
-TEMPLATE_VERSION = 5
+TEMPLATE_VERSION = 6
 
 
 def describe(song: Song) -> str:

@@ -382,9 +382,24 @@ CASES = [
     pytest.param("songs for the bus", {"concepts": ["commute"]}, (), id="the-bus-is-a-commute"),
     pytest.param("hopeful songs", {"wishes": {("valence", "high")}}, (), id="hopeful-is-happy"),
     pytest.param(
-        "stuff ppl havent heard 100 times", {"wishes": {("popularity", "low")}}, (), id="not-heard-a-hundred-times"
+        "stuff ppl havent heard 100 times",
+        {"wishes": {("popularity", "low"), ("popularity", "max", 50)}},
+        (),
+        id="not-heard-a-hundred-times",
     ),
-    pytest.param("songs nobody's heard of", {"wishes": {("popularity", "low")}}, (), id="nobody-has-heard"),
+    pytest.param(
+        "songs nobody's heard of",
+        {"wishes": {("popularity", "low"), ("popularity", "max", 50)}},
+        (),
+        id="nobody-has-heard",
+    ),
+    # Lesser-known is a band of the scale (a chart song at popularity 62 is not), unless a number says otherwise.
+    pytest.param(
+        "underrated stuff (popularity under 60)",
+        {"wishes": {("popularity", "low"), ("popularity", "below", 60)}},
+        (),
+        id="a-number-replaces-the-words-band",
+    ),
     # Years as chat writes them.
     pytest.param("summer '16", {"concepts": ["summer"], "years": {2016}}, (), id="apostrophe-year"),
     pytest.param("2k19 bangers", {"concepts": ["hype"], "years": {2019}}, (), id="2k-year"),
@@ -393,13 +408,13 @@ CASES = [
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
     pytest.param(
         "work from home playlist",
-        {"concepts": ["working"], "wishes": {("energy", "near", 55), ("speechiness", "low")}},
+        {"concepts": ["workday"], "wishes": {("energy", "near", 55), ("speechiness", "low")}},
         (),
         id="a-workday-is-steady-not-calm",
     ),
     pytest.param(
         "happy songs that nobody knows",
-        {"wishes": {("valence", "high"), ("popularity", "low")}},
+        {"wishes": {("valence", "high"), ("popularity", "low"), ("popularity", "max", 50)}},
         (),
         id="nobody-knows-is-lesser-known",
     ),

@@ -47,7 +47,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     # A workday at home or at the office wants steady, unobtrusive music: not a study session's calm.
     Concept(
-        "working",
+        "workday",
         r"work(?:ing)? from home|wfh|(?:at|in) the office|office (?:music|playlist|vibes?|hours)|work ?day|"
         r"(?:at|while|during) work(?:ing)?(?= |$)|9 ?(?:to|-) ?5|nine to five",
         "steady, unobtrusive background music to work to through the day, at home or at the office",

@@ -90,8 +90,9 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"underground|obscure|lesser[- ]known|deep cuts?|hidden gems?|unknown|niche|underrated|"
         # "songs nobody's heard of", "stuff ppl havent heard 100 times"
         r"(?:nobody'?s?|no ?one'?s?|not many (?:people|ppl)|few (?:people|ppl)|(?:people|ppl|i|you) (?:have ?n'?t|"
-        r"havent|never)) (?:(?:\w+ ){0,2}heard(?: of| before)?|knows?(?: (?:of|about))?)(?: (?:a (?:million|hundred|thousand)|\d+) times)?",
-        (("popularity", "low", "lesser-known"),),
+        r"havent|never)) (?:(?:\w+ ){0,2}heard(?: of| before)?|knows?(?: (?:of|about))?)"
+        r"(?: (?:a (?:million|hundred|thousand)|\d+) times)?",
+        (("popularity", "bottom", "lesser-known"),),
     ),
     # Nobody asks for boring songs: "chill but not boring" is calm songs with some groove.
     (r"boring|bland|dull|snooze(?:fest)?", (("danceability", "low", "boring"),)),

@@ -120,7 +120,7 @@ SCALES: dict[str, Scale] = {
         ),
         Scale(
             "popularity",
-            (40, 70),
+            (50, 70),
             ("an underground, lesser-known track", "a moderately popular track", "a very popular, chart-topping hit"),
             ("lesser-known", "fairly popular", "a big hit"),
         ),
