@@ -85,7 +85,7 @@ async def test_a_liked_songs_neighbours_rise_for_that_member(scene: Any, quick_r
     import numpy as np
 
     bob = scene.guild.add_member(scene.env.create_user("bob"))
-    first = await scene.alice.slash(scene.channel, "recommend", mood="sad acoustic songs")
+    first = await scene.alice.slash(scene.channel, "recommend", mood="happy dance songs")
     assert first.response is not None
     rate = menu(first.response, "mr:rate:")
     up = [option for option in rate["options"] if option["value"].startswith("+")][-1]  # 👍 the card's last song

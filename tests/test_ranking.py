@@ -323,6 +323,16 @@ def test_a_word_about_a_piled_up_feature_is_read_by_its_value_too() -> None:
     assert found[0].song.artist == "Unplugged"
 
 
+def test_a_word_said_prefers_a_song_on_its_side_of_the_scale() -> None:
+    """Tied on ranks, "sad and energetic" takes the song in the scale's sad bands over one just outside them."""
+    songs = [track(0, "Bittersweet", valence=47, energy=90), track(1, "Sad", valence=44, energy=89)]
+    songs += [track(i, f"Other {i}", valence=60 + 3 * i, energy=30 + 3 * i) for i in range(2, 10)]
+    ranker = ranker_with_scores(songs, [0.5] * len(songs))
+    wishes = [Wish("valence", "low", "sad", outright=True), Wish("energy", "high", "energetic", outright=True)]
+    found = ranker.rank(Intent(text="sad and energetic", wishes=wishes), query(songs), 1)
+    assert found[0].song.artist == "Sad"
+
+
 CAPPED = [track(i, "Adele") for i in range(6)] + [track(i, f"Other {i}") for i in range(6, 10)]
 
 
