@@ -946,19 +946,21 @@ def _replace_contradicted(intent: Intent, earlier: int) -> None:
 
 def _words_over_concepts(intent: Intent, start: int) -> None:
     """In one part of a request, a feature word said outright wins over a concept's wish about the same feature,
-    and over the sound standing in for a genre the catalog lacks: "road trip songs but not too happy" keeps the
-    road trip's energy and drops its happiness; "kpop like bts but chill" is calm."""
+    and over the sound standing in for a genre the catalog lacks: "kpop like bts but chill" is calm. A negated
+    word meets the concept halfway: "road trip songs but not too happy" keeps the road trip's energy and aims
+    its mood at the middle of the scale."""
     concepts = set(intent.concepts) | {w.label for w in intent.wishes[start:] if w.label.endswith(STAND_IN)}
     new = intent.wishes[start:]
     said = [w for w in new if w.label not in concepts and w.kind in RANKING_KINDS]
-    intent.wishes[start:] = [
-        w
-        for w in new
-        if not (
-            w.label in concepts
-            and any(s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING for s in said)
-        )
-    ]
+    kept = []
+    for w in new:
+        clash = [s for s in said if s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING]
+        if w.label not in concepts or not clash:
+            kept.append(w)
+        elif all(s.kind in ("not_low", "not_high") for s in clash) and w.kind in ("low", "high"):
+            # "Rainy day music but not depressing": the concept's end ruled out, not its leaning: the middle.
+            kept.append(trait_wish(w.feature, "mid", w.label, w.weight))
+    intent.wishes[start:] = kept
 
 
 def _feelings_over_settings(intent: Intent, start: int) -> None:

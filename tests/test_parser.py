@@ -406,6 +406,14 @@ CASES = [
     pytest.param("anything 2014ish", {"years": {2014}}, (), id="year-ish"),
     pytest.param("cleaning the house", {"concepts": ["cleaning"]}, (), id="cleaning-the-house-is-not-house-music"),
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
+    pytest.param("in my feelings", {"concepts": ["heartbreak"]}, (), id="in-my-feelings"),
+    # A negated word meets a concept's trait halfway: not depressing, but still a grey day.
+    pytest.param(
+        "rainy day music but not depressing",
+        {"concepts": ["rainy day"], "wishes": {("valence", "near", 52.5), ("energy", "low"), ("valence", "not_low")}},
+        (),
+        id="a-negated-word-meets-a-concept-halfway",
+    ),
     pytest.param(
         "work from home playlist",
         {"concepts": ["workday"], "wishes": {("energy", "near", 55), ("speechiness", "low")}},
@@ -641,7 +649,7 @@ CASES = [
     ),
     pytest.param(
         "road trip songs but not too happy",
-        {"concepts": ["road trip"], "wishes": {("energy", "high"), ("valence", "not_high")}},
+        {"concepts": ["road trip"], "wishes": {("energy", "high"), ("valence", "near", 52.5), ("valence", "not_high")}},
         (),
         id="concept-but-not-mood",
     ),
@@ -948,6 +956,12 @@ def test_every_emoji_stands_for_words_the_parser_reads(parser: IntentParser, emo
     """An emoji alone is understood (a concept, a wish, a genre, or an honest note for a genre the catalog lacks)."""
     intent = parser.parse(f"{emoji} songs")
     assert intent.understood or intent.notes, (emoji, word)
+
+
+def test_tropical_house_is_a_genre_not_summer(parser: IntentParser) -> None:
+    intent = parser.parse("tropical house but chill")
+    assert intent.concepts == [] and intent.genre_keys
+    assert {(w.feature, w.kind) for w in intent.wishes} == {("energy", "low")}
 
 
 def test_a_concepts_defining_trait_weighs_more_than_its_others(parser: IntentParser) -> None:

@@ -155,7 +155,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     Concept(
         "summer",
-        r"summer(?:time|y)?|beach|pool(?: ?party| ?side)?|sunshine|tropical|vacation|hot (?:day|girl summer)|"
+        r"summer(?:time|y)?|beach|pool(?: ?party| ?side)?|sunshine|tropical(?! house)|vacation|hot (?:day|girl summer)|"
         r"heat ?wave|bbq|barbecue|spring ?break|island|(?:4th|fourth) of july|july 4th|independence day|"
         r"memorial day|labor day",
         "sunny, happy, danceable summer songs for the beach and the pool",
@@ -232,6 +232,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "heartbreak",
         r"break ?ups?|broke up|heart ?break(?:s)?|heartbroken|broken heart(?:ed)?|(?:in my )?feels|"
+        r"in (?:my|your|her|his|our|their) feelings|"
         r"tears|missing (?:someone|you|him|her)|my ex|exes|sad (?:girl|boi|boy)|moving on|get over|"
         r"cry(?:ing)? in the (?:shower|car)|cry(?:ing)?|a good cry|tear[- ]?jerkers?|lonely|alone|grie(?:f|ving)|"
         r"mourn(?:ing)?|funerals?|passed away|in memory of",
