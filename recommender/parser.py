@@ -217,6 +217,8 @@ class _Reading:
 SHORT_YEAR = re.compile(r"(?<![\w'])(?:'|2k)(\d\d)(?![\d'])(?!s\b)")
 YEAR_ISH = re.compile(r"\b((?:19|20)\d\d) ?-?ish\b")
 WITH = re.compile(r"\bw/(o\b)?", re.IGNORECASE)
+# Chat spells "night" as "nite": "late nite", "a chill nite in", "tonite".
+NITE = re.compile(r"\b(to)?nite(s?)\b", re.IGNORECASE)
 # Between words or between two years; a title's digits stay as typed ("7/11").
 SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<=(?:19|20)\d\d)/(?=(?:19|20)\d\d\b)")
 
@@ -226,6 +228,7 @@ def normalize(text: str) -> tuple[str, str]:
     chars, emoji = [], []
     # Chat's "w/o" and "w/" are "without" and "with"; any other slash offers options ("edm/house", "2010/2011").
     text = SLASH.sub(" or ", WITH.sub(lambda m: " without " if m[1] else " with ", text))
+    text = NITE.sub(r"\1night\2", text)
     # Phones type "don’t" with a typographic apostrophe: it must negate as "don't" does.
     for char in unicodedata.normalize("NFKC", text).translate(APOSTROPHES).translate(SYMBOLS):
         word = EMOJI.get(char)
@@ -800,7 +803,7 @@ class IntentParser:
                 reading.claim(match.span())
                 hits.append((match.span(), genre.name, genre.labels, genre))
         for place in self.places:
-            for match in reading.finditer(rf"\b{place}\b"):
+            for match in reading.finditer(rf"\b{place}s?\b"):  # "canadians pls"
                 reading.claim(match.span())
                 hits.append((match.span(), place, (place,), None))
         # In the order they were said, so a negation carries down a list ("no edm or hip hop").
@@ -1099,7 +1102,10 @@ OTHER_ARTISTS = re.compile(
 )
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
-NEGATED_MOOD_BEFORE = re.compile(rf"\b{NEGATION}(?:{'|'.join(pattern for pattern, _ in FEATURE_TERMS)}) $")
+# Only where the negation is a determiner ("no sad adele stuff" is no Adele): "not sad edm" is EDM that is not sad.
+NEGATED_MOOD_BEFORE = re.compile(
+    rf"\b(?!not\b|non\b){NEGATION}(?:{'|'.join(pattern for pattern, _ in FEATURE_TERMS)}) $"
+)
 # Between two feature words, what makes the second another option of the first ("loud or fast", "loud/fast":
 # ``normalize`` has made a slash "or").
 OPTION_JOIN = re.compile(r" (?:or|nor) ")

@@ -407,6 +407,27 @@ CASES = [
     pytest.param("cleaning the house", {"concepts": ["cleaning"]}, (), id="cleaning-the-house-is-not-house-music"),
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
     pytest.param("in my feelings", {"concepts": ["heartbreak"]}, (), id="in-my-feelings"),
+    pytest.param("snowed in", {"concepts": ["cozy"]}, (), id="snowed-in-is-cozy"),
+    pytest.param(
+        "a chill nite in",
+        {"concepts": ["cozy"], "wishes": {("energy", "low"), ("acousticness", "high")}},
+        (),
+        id="nite-is-night",
+    ),
+    pytest.param(
+        "energetic but hard to dance to",
+        {"wishes": {("energy", "high"), ("danceability", "low")}},
+        (),
+        id="hard-to-dance-to",
+    ),
+    pytest.param("speechy (20+)", {"wishes": {("speechiness", "min", 20)}}, (), id="speechy-is-speechiness"),
+    pytest.param(
+        "gym stuff that aint edm", {"concepts": ["workout"], "exclude_genres": labels("EDM")}, (), id="aint-negates"
+    ),
+    # "Not sad edm" is EDM that is not sad; "no sad adele stuff" is no Adele.
+    pytest.param(
+        "not sad edm", {"genres": labels("EDM"), "wishes": {("valence", "not_low")}}, (), id="not-sad-edm-is-edm"
+    ),
     # A negated word meets a concept's trait halfway: not depressing, but still a grey day.
     pytest.param(
         "rainy day music but not depressing",

@@ -166,7 +166,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"winter|autumn|fall (?:vibes|songs|playlist|music|evening)|cozy|cosy|fireplace|camp ?fire|bonfire|"
         # "By the fire" is a fireplace; "fire" alone is chat for a banger.
         r"(?:by|around|near) the fire|fireside|log fire|"
-        r"snow(?:y|ing)?|sweater weather|hot chocolate|candle ?lit|blanket|night in|stay(?:ing)? in|netflix|"
+        r"snow(?:y|ing|ed in| days?|fall|storm)?|sweater weather|hot chocolate|candle ?lit|blanket|night in|"
+        r"stay(?:ing)? in|netflix|"
         r"cottagecore|cabin(?: in the woods)?|countryside",
         "cozy, warm, acoustic songs for a winter evening by the fireplace",
         (("energy", "low"), ("acousticness", "high")),

@@ -26,7 +26,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"minor[- ]key|in (?:a )?minor(?: key)?|minor chords?", (("mode", "low", "minor key"),)),
     (r"major[- ]key|in (?:a )?major(?: key)?|major chords?", (("mode", "high", "major key"),)),
     (
-        r"chill(?:ed|er|y|out)?|laid[- ]back|mellow(?:er)?|calm(?:er|ing)?|sooth(?:ing|e)|gentle|more relaxed|"
+        r"chill(?:ed|er|y|out)?|chil|laid[- ]back|mellow(?:er)?|calm(?:er|ing)?|sooth(?:ing|e)|gentle|more relaxed|"
         r"low[- ]energy|wind(?:ing)? down|easy[- ]going|serene|tranquil|vibey|smooth",
         (("energy", "low", "calm"),),
     ),
@@ -49,6 +49,11 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"good mood|hope(?:ful)?|optimistic|inspir(?:ing|ational)",
         (("valence", "high", "happy"),),
     ),
+    # Said before "danceable" is read: "hard to dance to" is the other end of the scale.
+    (
+        r"(?:hard|impossible|difficult|tough) to dance to|undanceable|un-danceable",
+        (("danceability", "low", "hard to dance to"),),
+    ),
     (
         r"danceable|dance(?:s|y)?|dancing|groov(?:y|e)|dance ?floor|"
         r"(?:wanna|want to|make (?:me|you|us)|get (?:me|you|us)|something to|songs to|music to|need to|gotta) move|"
@@ -63,7 +68,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     (r"electronic|synth(?:y|s)?|synthesi[sz]ed|edm-?y", (("acousticness", "low", "electronic"),)),
     (r"live|concert|live recording[s]?|crowd", (("liveness", "high", "live"),)),
     (
-        r"rap[- ]heavy|rap verses|rapping|rapped|spoken(?: word)?|lots of rap|wordy|bars|verses",
+        r"rap[- ]heavy|rap verses|rapping|rapped|spoken(?: word)?|lots of rap|wordy|speechy|bars|verses",
         (("speechiness", "high", "rap-heavy"),),
     ),
     (r"rap", (("speechiness", "high", "rap"),)),
@@ -108,7 +113,7 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
     "danceability": r"danceab(?:ility|ilty|le)|dancability|dance ?score|dnce|dance",
     "valence": r"valence|positivity|happiness|val",
     "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic|acous",
-    "speechiness": r"speechiness|speech(?:iness)? score|spch",
+    "speechiness": r"speechiness|speech(?:iness)? score|speechy|spch",
     "liveness": r"liveness|live(?:ness)? score",
     "popularity": r"popularity(?: score)?|pop score|popular|pop",
     "loudness": r"loudness|volume|db|decibels?",
@@ -117,11 +122,11 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 }
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
-    r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|don'?t want|do not want|avoid|zero|anything but|"
+    r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|ain'?t|don'?t want|do not want|avoid|zero|anything but|"
     r"any(?:one|body| ?one| artists?| bands?| singers?| songs?)? (?:but|except)|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into|"
     # Chat for "not": "not feeling rap today", "sick of sad songs"; "too fast" complains of it.
     r"not feeling|not in the mood for|sick of|tired of|done with|had enough of|too)"
-    r"(?:[- ](?:too|to|very|so|super|that|really|a|any|anything|more|of|the|from|in|by|with|songs?|tracks?|music))*"
+    r"(?:[- ](?:too|to|very|so|super|that|really|a|any|anything|more|as|of|the|from|in|by|with|songs?|tracks?|music))*"
     r"[- ]"
 )
