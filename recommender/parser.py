@@ -220,7 +220,7 @@ WITH = re.compile(r"\bw/(o\b)?", re.IGNORECASE)
 # Chat spells "night" as "nite": "late nite", "a chill nite in", "tonite".
 NITE = re.compile(r"\b(to)?nite(s?)\b", re.IGNORECASE)
 # Between words or between two years; a title's digits stay as typed ("7/11").
-SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])|(?<=(?:19|20)\d\d)/(?=(?:19|20)\d\d\b)")
+SLASH = re.compile(r"(?<=[^\W\d_]) ?/ ?(?=[^\W\d_])|(?<=(?:19|20)\d\d) ?/ ?(?=(?:19|20)\d\d\b)")
 
 
 def normalize(text: str) -> tuple[str, str]:
@@ -1146,6 +1146,8 @@ FEATURE_NAME = re.compile(_NAME)
 ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
 TEMPO_AFTER = re.compile(rf" ?{TEMPO_UNIT}\b")
 DECIBELS = re.compile(r"\d ?(?:db|decibels?)\b")
+# A feature's name that is also one of its words ("popular", "acoustic", "danceable"), not a noun ("popularity").
+FEATURE_WORD = re.compile("|".join(pattern for pattern, _ in FEATURE_TERMS))
 NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?: and a half)? ?(?:{DURATION_UNIT}|{TEMPO_UNIT})\b")
 # (pattern, which bounds it sets): the name before the number, then after it; ranges before single bounds.
 FEATURE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -1200,7 +1202,9 @@ def _feature_bounds(reading: _Reading, intent: Intent) -> None:
                 wish = Wish(
                     feature, "min" if bounds == "min" else "max", _bound_label(feature, f"{word} {numbers[0]:g}")
                 )
-                intent.wishes.append(_as_said(reading, match, replace(wish, value=numbers[0])))
+                # "Not too popular (< 75)": the negation is the word's, and the number says which way it goes.
+                said = match[0].startswith(name) and FEATURE_WORD.fullmatch(name) is not None
+                intent.wishes.append(_as_said(reading, match, replace(wish, value=numbers[0]), turn=not said))
 
 
 def _on_scale(feature: str, number: str) -> float:
@@ -1218,12 +1222,12 @@ def _bound_label(feature: str, bound: str) -> str:
     return f"loudness {bound} dB" if feature == "loudness" else f"{feature} {bound}"
 
 
-def _as_said(reading: _Reading, match: re.Match[str], wish: Wish) -> Wish:
+def _as_said(reading: _Reading, match: re.Match[str], wish: Wish, *, turn: bool = True) -> Wish:
     """A one-sided bound as its words say it: strict for "over 150 bpm", "<100bpm", "under 3:30" (not 150, 100 or
     3:30 itself), inclusive for "150+", "at least", "<=", "or less"; turned round when negated: "nothing under
     130 bpm" is 130 or more, "nothing over 4 min" at most 4 minutes."""
     strict = bool(STRICT_BOUND.search(match[0])) and not INCLUSIVE_BOUND.search(match[0])
-    if not reading.negated(match.start()):
+    if not turn or not reading.negated(match.start()):
         return replace(wish, strict=strict)
     turned = {"over": "under", "under": "over"}
     label = re.sub(r"\b(over|under)\b", lambda word: turned[word[1]], wish.label, count=1)

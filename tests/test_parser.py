@@ -409,6 +409,33 @@ CASES = [
     pytest.param("in my feelings", {"concepts": ["heartbreak"]}, (), id="in-my-feelings"),
     pytest.param("snowed in", {"concepts": ["cozy"]}, (), id="snowed-in-is-cozy"),
     pytest.param(
+        "house party tonight, nothin slow pls",
+        {"concepts": ["party"], "wishes": {("danceability", "high"), ("energy", "high"), ("bpm", "not_low")}},
+        (),
+        id="tonight-says-when-and-nothin-negates",
+    ),
+    pytest.param("biggest hits (80+)", {"wishes": {("popularity", "min", 80)}}, (), id="hits-beside-a-number"),
+    pytest.param(
+        "no katy perry / calvin harris",
+        {"exclude_artists": {"Katy Perry", "Calvin Harris"}},
+        (),
+        id="spaced-slash-is-or",
+    ),
+    # The negation is the word's; the number beside it says which way the bound goes.
+    pytest.param("not too popular (< 75)", {"wishes": {("popularity", "below", 75)}}, (), id="negated-word-then-bound"),
+    pytest.param(
+        "nothing with popularity over 80", {"wishes": {("popularity", "max", 80)}}, (), id="negated-name-then-bound"
+    ),
+    pytest.param(
+        "hiking in the mountains",
+        {
+            "concepts": ["hiking"],
+            "wishes": {("energy", "not_low"), ("valence", "not_low"), ("acousticness", "not_low")},
+        },
+        (),
+        id="a-hike-is-lively",
+    ),
+    pytest.param(
         "a chill nite in",
         {"concepts": ["cozy"], "wishes": {("energy", "low"), ("acousticness", "high")}},
         (),

@@ -117,12 +117,19 @@ CONCEPTS: tuple[Concept, ...] = (
         "upbeat, feel-good songs to sing along to on a road trip with the windows down",
         (("valence", "high"), ("energy", "high")),
     ),
-    # Outdoors by day (a hike, a picnic, camping): warm, often acoustic, in a good mood and at an easy pace.
+    # A hike is on the move: lively and in a good mood (judges of two files: energy 60+, valence 45+).
+    Concept(
+        "hiking",
+        r"hik(?:e|es|ing)|trails?|trek(?:s|king)?|mountains?|climb(?:ing)?",
+        "lively, feel-good songs to keep a steady pace on a hike up a mountain trail",
+        (("energy", "not_low"), ("valence", "not_low"), ("acousticness", "not_low")),
+    ),
+    # Outdoors at rest (a picnic, camping): warm, often acoustic, in a good mood and at an easy pace.
     Concept(
         "outdoors",
-        r"hik(?:e|es|ing)|trails?|camping|camp ?trip|picnics?|nature|mountains?|national parks?|in the woods|"
+        r"camping|camp ?trip|picnics?|nature|national parks?|in the woods|"
         r"forest|outdoors(?:y)?|fishing|canoeing|kayaking|lake ?(?:day|house)",
-        "warm, upbeat folk and acoustic songs for a hike, a picnic or a camping trip in nature",
+        "warm, upbeat folk and acoustic songs for a picnic or a camping trip in nature",
         (("valence", "not_low"), ("acousticness", "high"), ("energy", "mid")),
     ),
     # Spring is bright and fresh: happy, neither sleepy nor a summer party.
@@ -198,7 +205,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "late night",
         r"late[- ]?nights?|midnight|night ?time|after ?hours|[1-4] ?am|nocturnal|at night|"
-        r"tonight|evening|dark room|city lights",
+        # Not "tonight": "house party tonight" is a party, and "for tonight" says when, not how.
+        r"evening|dark room|city lights",
         "moody, atmospheric late-night songs for after midnight",
         (("energy", "low"), ("valence", "low")),
     ),

@@ -115,14 +115,15 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
     "acousticness": r"acousticness|acoustic(?:ness)? score|acoustic|acous",
     "speechiness": r"speechiness|speech(?:iness)? score|speechy|spch",
     "liveness": r"liveness|live(?:ness)? score",
-    "popularity": r"popularity(?: score)?|pop score|popular|pop",
+    "popularity": r"popularity(?: score)?|pop score|popular|pop|hits",
     "loudness": r"loudness|volume|db|decibels?",
     "instrumentalness": r"instrumentalness",
     "bpm": r"bpm|tempo|beats per minute",
 }
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
-    r"(?:not|no|non|without|nothing|never|less|isn'?t|aren'?t|ain'?t|don'?t want|do not want|avoid|zero|anything but|"
+    r"(?:not|no|non|without|nothing|nothin'?|never|less|isn'?t|aren'?t|ain'?t|don'?t want|do not want|avoid|zero|"
+    r"anything but|"
     r"any(?:one|body| ?one| artists?| bands?| singers?| songs?)? (?:but|except)|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into|"
     # Chat for "not": "not feeling rap today", "sick of sad songs"; "too fast" complains of it.
