@@ -1351,13 +1351,18 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
                 wish = trait_wish(feature, "mid", label)
             else:
                 said: WishKind = "high" if kind == "high" else "low"  # "bottom" negated: not low
-                weight = 1.0 if position == 0 else SECONDARY_WEIGHT
+                # "A bit faster", "kinda sad": said softly, it weighs as a concept's secondary trait.
+                soft = SOFTLY.search(reading.text[: match.start()]) is not None
+                weight = 1.0 if position == 0 and not soft else SECONDARY_WEIGHT
                 wish = (
                     Wish(feature, NEGATED[said], f"not {label}")
                     if negated
                     else Wish(feature, said, label, weight=weight, outright=True)
                 )
             intent.wishes.append(wish)
+
+
+SOFTLY = re.compile(r"\b(?:a (?:little|lil|bit|tad|touch)|slightly|somewhat|kinda|kind of|sorta|sort of)(?: more)? $")
 
 
 def _same_features(first: tuple[tuple[str, str, str], ...], second: tuple[tuple[str, str, str], ...]) -> bool:

@@ -431,7 +431,9 @@ class Ranker:
         every = self.vectors @ text_query if self.index is None else None
         closeness = np.mean([self._closeness(self.songs[int(i)]) for i in ids], axis=0)
         # "But slower": slower than the seed (a bound), and among those the slower the better.
-        closeness += RELATIVE_WISH_WEIGHT * self._wish_scores(said)
+        # Said softly ("but a bit faster"), the push past the seed is as soft.
+        strongest = max((w.weight for w in said if w.kind in RANKING_KINDS), default=1.0)
+        closeness += RELATIVE_WISH_WEIGHT * strongest * self._wish_scores(said)
         eligible = self.filters.allowed(intent) & (self.measured if intent.bounds else True)
         chosen = self._select(
             intent,

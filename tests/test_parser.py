@@ -1030,6 +1030,12 @@ def test_a_word_for_two_traits_weighs_its_second_less(parser: IntentParser) -> N
     assert weights == {("energy", "high"): 1.0, ("valence", "high"): SECONDARY_WEIGHT, ("speechiness", "high"): 1.0}
 
 
+def test_a_word_said_softly_weighs_less(parser: IntentParser) -> None:
+    """ "kinda sad but danceable": sad, said softly, weighs as a secondary trait; danceable in full."""
+    weights = {(w.feature, w.kind): w.weight for w in parser.parse("kinda sad but danceable").wishes}
+    assert weights == {("valence", "low"): SECONDARY_WEIGHT, ("danceability", "high"): 1.0}
+
+
 def test_a_named_artists_title_after_a_negation_is_ruled_out(quick_recommender: Any) -> None:
     """ "The Weeknd but not Starboy": his songs without that one; "not happy" stays a mood (no artist named)."""
     answer = quick_recommender.answer(Request(text="the weeknd but not starboy", k=3))
