@@ -96,7 +96,7 @@ LIKE_CUES = re.compile(
 # After a title: "X vibes", "X type beat", "i love X, more like that", "X on repeat, need more", "X rn, anything
 # similar?".
 LIKE_AFTER = re.compile(
-    r" (?:vibes?|type (?:songs?|beat|music|stuff|tracks?|vibes?)|kinda (?:stuff|songs?|music)|energy|-like)\b|"
+    r" (?:vibes?|type\b|kinda (?:stuff|songs?|music)|energy|-like)\b|"
     r"(?: (?:rn|lately|atm|right now|on repeat))?(?:,? (?:and |so )?(?:give me |gimme )?"
     r"(?:more|something|stuff|songs?|anything) like (?:that|it|this)\b|"
     r",? (?:anything|any|what'?s|what is|something|got anything) similar\b|,? (?:need|want|gimme|give me) more\b)|"
@@ -840,6 +840,7 @@ class IntentParser:
         lowered = reading.text
         tokens = [t.strip(".,!?") for t in lowered.replace("'s ", " ").split()]
         found: dict[str, Span] = {}
+        again: list[Span] = []
         # Each word run of the request is keyed once and compared with the artist keys of its length that
         # can match it (RatioIndex): this runs on every request, so it must not loop over artists in Python.
         starts = _token_starts(lowered)
@@ -858,6 +859,9 @@ class IntentParser:
                         if reading.free(span):
                             for name in self.names_by_key[key]:
                                 found.setdefault(name, span)
+                            # A second mention is the same artist, never a misspelled word to respell
+                            # ("like the weeknd? dont give me the weeknd": not "weekend").
+                            again.append(span)
         for key, names in self.common_word_keys.items():
             for name in names:
                 by = re.search(rf"\bby {re.escape(key)}\b", lowered)
@@ -880,7 +884,12 @@ class IntentParser:
         for f, span in list(found.items()):
             for a in self.extensions.get(self.artist_keys[f], ()):
                 found.setdefault(a, span)
+        for span in again:
+            reading.claim(span)
         refused = {span for span in sorted(set(found.values())) if reading.refused_item(span)}
+        # "bot keeps giving me katy perry, anything else": the artist named is the one not wanted.
+        if (other := ANYTHING_ELSE.search(lowered)) is not None:
+            refused |= {span for span in found.values() if span[1] <= other.start()}
         named = {name for name, span in found.items() if span not in refused}
         for span in found.values():
             reading.claim(span)
@@ -1096,8 +1105,10 @@ OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|a
 
 
 # After a named song: words that rule out its artist.
+ANYTHING_ELSE = re.compile(r"\b(?:anything|something|smth|sth|stuff|songs?|music) else\b")
 OTHER_ARTISTS = re.compile(
     rf"\b{NEGATION}(?:by |from )?(?:them|him|her|that (?:artist|band|singer)|the same (?:artist|band|singer))\b|"
+    rf"\b{NEGATION}(?:\w+ )?(?:him|her|them)sel(?:f|ves)\b|"
     r"\b(?:other|different) (?:artists?|bands?|singers?)\b|\bsome(?:one|body) else\b"
 )
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
@@ -1146,6 +1157,8 @@ FEATURE_NAME = re.compile(_NAME)
 ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
 TEMPO_AFTER = re.compile(rf" ?{TEMPO_UNIT}\b")
 DECIBELS = re.compile(r"\d ?(?:db|decibels?)\b")
+
+
 # A feature's name that is also one of its words ("popular", "acoustic", "danceable"), not a noun ("popularity").
 FEATURE_WORD = re.compile("|".join(pattern for pattern, _ in FEATURE_TERMS))
 NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?: and a half)? ?(?:{DURATION_UNIT}|{TEMPO_UNIT})\b")

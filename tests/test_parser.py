@@ -408,6 +408,24 @@ CASES = [
     pytest.param("rage", {"concepts": ["rage"]}, (), id="rage-is-intense"),
     pytest.param("in my feelings", {"concepts": ["heartbreak"]}, (), id="in-my-feelings"),
     pytest.param("snowed in", {"concepts": ["cozy"]}, (), id="snowed-in-is-cozy"),
+    pytest.param("late night city drive", {"concepts": ["night drive"]}, (), id="a-night-drive-through-the-city"),
+    pytest.param(
+        "neither pop nor edm", {"exclude_genres": labels("pop") | labels("EDM")}, (), id="neither-nor-rules-both-out"
+    ),
+    # "Or less" is the bound's, not a negation of what follows.
+    pytest.param(
+        "100 bpm or less, acousticness 40+",
+        {"wishes": {("bpm", "max", 100), ("acousticness", "min", 40)}},
+        (),
+        id="or-less-then-a-bound",
+    ),
+    pytest.param(
+        "keeps giving me katy perry, anything else upbeat",
+        {"exclude_artists": {"Katy Perry"}, "wishes": {("energy", "high"), ("valence", "high")}},
+        (),
+        id="anything-else-rules-out-the-artist-named",
+    ),
+    pytest.param("dont give me drake", {"exclude_artists": {"Drake"}}, (), id="dont-give-me-negates"),
     pytest.param(
         "house party tonight, nothin slow pls",
         {"concepts": ["party"], "wishes": {("danceability", "high"), ("energy", "high"), ("bpm", "not_low")}},

@@ -188,7 +188,8 @@ CONCEPTS: tuple[Concept, ...] = (
     # Driving at night is moody but awake: dark songs with a pulse, neither sleepy nor a road-trip singalong.
     Concept(
         "night drive",
-        r"(?:late[- ]?night|midnight|night ?time|nighttime|[1-4] ?am|evening) (?:drives?|driving|cruis(?:e|ing))|"
+        r"(?:late[- ]?night|midnight|night ?time|nighttime|[1-4] ?am|evening) (?:city |highway )?"
+        r"(?:drives?|driving|cruis(?:e|ing))|"
         r"night ?drives?|driv(?:e|es|ing) (?:home )?(?:alone )?(?:at|late at|in the) (?:night|dark)|"
         r"driving (?:home )?late",
         "dark, moody, atmospheric songs for driving through the city at night",

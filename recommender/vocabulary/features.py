@@ -83,7 +83,7 @@ FEATURE_TERMS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         r"ballads?|slow[- ]burn(?:s|ing|ers?)?",
         (("energy", "low", "ballad"), ("bpm", "low", "slow")),
     ),
-    (r"slow(?:er)?|slow[- ]tempo|low bpm|down-?tempo", (("bpm", "low", "slow"),)),
+    (r"slow(?:er|ish)?|slow[- ]tempo|low bpm|down-?tempo", (("bpm", "low", "slow"),)),
     (
         # "Hits different" is chat for "moves me", not for popularity.
         r"popular|hits?(?! diff)|chart[- ]?top(?:ping|pers?)|mainstream|famous|well[- ]known|biggest|smash(?:es)?|"
@@ -122,7 +122,8 @@ FEATURE_NAMES_TYPED: dict[str, str] = {
 }
 # Words that negate what follows them: a feature word, a mood, a genre or an artist.
 NEGATION = (
-    r"(?:not|no|non|without|nothing|nothin'?|never|less|isn'?t|aren'?t|ain'?t|don'?t want|do not want|avoid|zero|"
+    r"(?:not|no|non|neither|without|nothing|nothin'?|never|(?<!or )less|isn'?t|aren'?t|ain'?t|don'?t want|do not want|"
+    r"don'?t (?:give|play|send|show) (?:me|us)|avoid|zero|"
     r"anything but|"
     r"any(?:one|body| ?one| artists?| bands?| singers?| songs?)? (?:but|except)|"
     r"anything except|except(?: for)?|other than|but not|excluding|minus|no more|skip|hate|not into|"
