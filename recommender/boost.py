@@ -49,9 +49,8 @@ def wish_terms(percentiles: np.ndarray, features: np.ndarray, wish: Wish, rows: 
             values = (values + features[rows, column] / np.float32(100)) / np.float32(2)
         fit = values if wish.kind == "high" else 1 - values
         # A word said outright also names a side of the scale ("sad" is the sad bands): a step there, monotone too.
-        bands = np.searchsorted(np.asarray(scale.bounds, dtype=np.float32), features[rows, column], side="left")
-        centre = len(scale.words) / 2
-        side = bands + 0.5 > centre if wish.kind == "high" else bands + 0.5 < centre
+        edge = np.float32(scale.edge(wish.kind))
+        side = features[rows, column] > edge if wish.kind == "high" else features[rows, column] <= edge
         blended: np.ndarray = np.float32(1 - SIDE_SHARE) * fit + np.float32(SIDE_SHARE) * side
         return blended
     if wish.kind in ("not_low", "not_high"):

@@ -1105,12 +1105,13 @@ OR_MORE = r"(?: or (?:more|longer|over|above|faster|higher)|\+| and (?:up|over|a
 
 
 # After a named song: words that rule out its artist.
-ANYTHING_ELSE = re.compile(r"\b(?:anything|something|smth|sth|stuff|songs?|music) else\b")
 OTHER_ARTISTS = re.compile(
     rf"\b{NEGATION}(?:by |from )?(?:them|him|her|that (?:artist|band|singer)|the same (?:artist|band|singer))\b|"
     rf"\b{NEGATION}(?:\w+ )?(?:him|her|them)sel(?:f|ves)\b|"
     r"\b(?:other|different) (?:artists?|bands?|singers?)\b|\bsome(?:one|body) else\b"
 )
+# After a named artist: the one not wanted ("bot keeps giving me katy perry, anything else").
+ANYTHING_ELSE = re.compile(r"\b(?:anything|something|smth|sth|stuff|songs?|music) else\b")
 TYPOS = TypoReader([c.typed for c in CONCEPTS] + [pattern for pattern, _ in FEATURE_TERMS] + [g.typed for g in GENRES])
 # What joins the items of one list: "no edm or hip hop", "except bieber and drake", "not by adele or by sam smith".
 # Only where the negation is a determiner ("no sad adele stuff" is no Adele): "not sad edm" is EDM that is not sad.
@@ -1157,8 +1158,6 @@ FEATURE_NAME = re.compile(_NAME)
 ARTIST_ERA = re.compile(r"\b(?:(old|older|oldest|early|earlier|earliest)|(?:new|newer|newest|latest|recent))\b")
 TEMPO_AFTER = re.compile(rf" ?{TEMPO_UNIT}\b")
 DECIBELS = re.compile(r"\d ?(?:db|decibels?)\b")
-
-
 # A feature's name that is also one of its words ("popular", "acoustic", "danceable"), not a noun ("popularity").
 FEATURE_WORD = re.compile("|".join(pattern for pattern, _ in FEATURE_TERMS))
 NUMBER_WITH_UNIT = re.compile(rf"\d+(?:\.\d+)?(?: and a half)? ?(?:{DURATION_UNIT}|{TEMPO_UNIT})\b")
@@ -1354,9 +1353,8 @@ def _word_wishes(reading: _Reading, intent: Intent) -> None:
         for position, (feature, kind, label) in enumerate(terms):
             if kind == "max":  # "clean": a bound at 0 ("not clean" asks for explicit songs instead)
                 wish = Wish(feature, "high", f"not {label}") if negated else Wish(feature, "max", label, 0.0)
-            elif kind == "bottom" and not negated:  # "lesser-known": in the scale's lowest band, the lower the better
-                top = SCALES[feature].bounds[0]
-                intent.wishes.append(Wish(feature, "max", label, top, outright=True))
+            elif kind == "bottom" and not negated:  # "lesser-known": on the scale's low side, the lower the better
+                intent.wishes.append(Wish(feature, "max", label, SCALES[feature].edge("low"), outright=True))
                 wish = Wish(feature, "low", label, outright=True)
             elif kind == "mid":  # "mid-tempo", "medium energy"; "not mid-tempo" names neither end, so nothing
                 if negated:

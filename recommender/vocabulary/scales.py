@@ -34,11 +34,17 @@ class Scale:
     def describe(self, value: float) -> str:
         return self.words[self.band(value)]
 
+    def edge(self, kind: str) -> float:
+        """Where the upper (``high``: values above it) or lower (``low``: values up to it) half of the scale's
+        bands begins; a scale with an odd number of bands leaves its middle band to neither."""
+        centre = len(self.words) / 2
+        if kind == "high":
+            return self.bounds[next(band for band in range(len(self.words)) if band + 0.5 > centre) - 1]
+        return self.bounds[max(band for band in range(len(self.words)) if band + 0.5 < centre)]
+
     def on_side(self, value: float, kind: str) -> bool:
         """Whether ``value`` lies in the upper (``high``) or lower (``low``) half of the scale's bands."""
-        centre = len(self.words) / 2
-        band = self.band(value)
-        return band + 0.5 > centre if kind == "high" else band + 0.5 < centre
+        return value > self.edge(kind) if kind == "high" else value <= self.edge(kind)
 
     @property
     def middle(self) -> float:
