@@ -44,6 +44,11 @@ class Wish:
     outright: bool = False
 
 
+def contradicts(first: Wish, second: Wish) -> bool:
+    """Whether two wishes about one feature cannot both hold (see ``CONTRADICTING``)."""
+    return first.feature == second.feature and frozenset({first.kind, second.kind}) in CONTRADICTING
+
+
 @dataclass(slots=True)
 class Intent:
     """What a request asks for. Empty fields mean "no preference".

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from .boost import NEAR_SPAN
 from .catalog import FRACTION_FEATURES
 from .fuzzy import RatioIndex
-from .intent import CONTRADICTING, NEGATED, RANKING_KINDS, Intent, Wish, WishKind
+from .intent import NEGATED, RANKING_KINDS, Intent, Wish, WishKind, contradicts
 from .songs import FEATURE_FIELDS, Song, SongTable, as_table
 from .typos import TypoReader
 from .vocabulary import (
@@ -907,10 +907,7 @@ def _merge_decoration(intent: Intent, decoration: Intent) -> None:
     words contradict or repeat is left out, and the emoji's genre or era only where the words named none."""
 
     def clashes(wish: Wish) -> bool:
-        return any(
-            said.feature == wish.feature and frozenset({said.kind, wish.kind}) in CONTRADICTING
-            for said in intent.wishes
-        )
+        return any(contradicts(said, wish) for said in intent.wishes)
 
     # An emoji whose defining trait the words contradict means something else here: "i need to wake up 😴" is
     # about the one asking, and none of sleep's traits apply.
@@ -966,7 +963,7 @@ def _words_over_concepts(intent: Intent, start: int) -> None:
     said = [w for w in new if w.label not in concepts and w.kind in RANKING_KINDS]
     kept = []
     for w in new:
-        clash = [s for s in said if s.feature == w.feature and frozenset({s.kind, w.kind}) in CONTRADICTING]
+        clash = [s for s in said if contradicts(s, w)]
         if w.label not in concepts or not clash:
             kept.append(w)
         elif all(s.kind in ("not_low", "not_high") for s in clash) and w.kind in ("low", "high"):
@@ -980,14 +977,7 @@ def _feelings_over_settings(intent: Intent, start: int) -> None:
     sad and quiet, not a road trip's upbeat energy."""
     new = intent.wishes[start:]
     felt = [w for w in new if w.label in FEELINGS]
-    intent.wishes[start:] = [
-        w
-        for w in new
-        if not (
-            w.label in SETTINGS
-            and any(f.feature == w.feature and frozenset({f.kind, w.kind}) in CONTRADICTING for f in felt)
-        )
-    ]
+    intent.wishes[start:] = [w for w in new if not (w.label in SETTINGS and any(contradicts(f, w) for f in felt))]
 
 
 def _bounds_over_words(intent: Intent, start: int) -> None:
@@ -1046,13 +1036,7 @@ def _defining_over_secondary(intent: Intent, start: int) -> None:
     intent.wishes[start:] = [
         w
         for w in new
-        if not (
-            w.label in DEFINING
-            and not defining(w)
-            and any(
-                o.feature == w.feature and defining(o) and frozenset({o.kind, w.kind}) in CONTRADICTING for o in new
-            )
-        )
+        if not (w.label in DEFINING and not defining(w) and any(defining(o) and contradicts(o, w) for o in new))
     ]
 
 
