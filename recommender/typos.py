@@ -108,15 +108,17 @@ class TypoReader:
                     # An English word is meant as typed, but the plural of a vocabulary word is that word.
                     best = word[:-1] if word.endswith("s") and word[:-1] in self.known else None
                 else:
-                    best = self.swapped(word)
-                if best is None and word not in english:
-                    near = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-                    best = near[0] if near is not None else None
+                    best = self.swapped(word) or self.nearest(word)
                 if best is not None:
                     at = start + match.start()
                     fixed = fixed[:at] + best + fixed[at + len(word) :]
                     changed = True
         return fixed if changed else None
+
+    def nearest(self, word: str) -> str | None:
+        """The vocabulary word nearest ``word`` by ``fuzz.ratio``, if one reaches ``TYPO_CUTOFF``."""
+        near = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return near[0] if near is not None else None
 
     def swapped(self, word: str) -> str | None:
         """The vocabulary word ``word`` is with two neighbouring letters swapped back, if there is one."""
